@@ -1,0 +1,3 @@
+module github.com/conversations-go/conversations
+
+go 1.24
