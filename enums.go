@@ -1,0 +1,123 @@
+package conversations
+
+// ConversationState is the state of a conversation. A conversation moves
+// between active and inactive freely; closed is final.
+type ConversationState string
+
+// Conversation states.
+const (
+	StateInitializing ConversationState = "initializing"
+	StateActive       ConversationState = "active"
+	StateInactive     ConversationState = "inactive"
+	StateClosed       ConversationState = "closed"
+)
+
+// DeliveryStatus is the delivery status of a message receipt or of a
+// message's delivery on a non-chat channel.
+type DeliveryStatus string
+
+// Delivery statuses, as reported by receipts and onDeliveryUpdated webhooks.
+const (
+	DeliverySent        DeliveryStatus = "sent"
+	DeliveryDelivered   DeliveryStatus = "delivered"
+	DeliveryRead        DeliveryStatus = "read"
+	DeliveryFailed      DeliveryStatus = "failed"
+	DeliveryUndelivered DeliveryStatus = "undelivered"
+)
+
+// Order is the sort order of a message list.
+type Order string
+
+// Message list orders.
+const (
+	OrderAsc  Order = "asc"
+	OrderDesc Order = "desc"
+)
+
+// NotificationLevel is a user's notification level in one conversation.
+type NotificationLevel string
+
+// Notification levels of a user conversation.
+const (
+	NotificationDefault NotificationLevel = "default"
+	NotificationMuted   NotificationLevel = "muted"
+)
+
+// RoleType says whether a role applies within a conversation or service-wide.
+type RoleType string
+
+// Role types.
+const (
+	RoleTypeConversation RoleType = "conversation"
+	RoleTypeService      RoleType = "service"
+)
+
+// PushType is the kind of a push credential.
+type PushType string
+
+// Push credential types.
+const (
+	PushAPN PushType = "apn"
+	PushGCM PushType = "gcm"
+	PushFCM PushType = "fcm"
+)
+
+// BindingType is the kind of a push notification binding.
+type BindingType string
+
+// Binding types.
+const (
+	BindingAPN      BindingType = "apn"
+	BindingGCM      BindingType = "gcm"
+	BindingFCM      BindingType = "fcm"
+	BindingTwilsock BindingType = "twilsock"
+)
+
+// WebhookTarget is the target of a conversation-scoped webhook.
+type WebhookTarget string
+
+// Conversation-scoped webhook targets.
+const (
+	TargetWebhook WebhookTarget = "webhook"
+	TargetTrigger WebhookTarget = "trigger"
+	TargetStudio  WebhookTarget = "studio"
+	// TargetFlex is accepted by the account-level webhook configuration only.
+	TargetFlex WebhookTarget = "flex"
+)
+
+// AddressType is the channel of an address configuration.
+type AddressType string
+
+// Address configuration channels.
+const (
+	AddressSMS       AddressType = "sms"
+	AddressWhatsApp  AddressType = "whatsapp"
+	AddressMessenger AddressType = "messenger"
+	AddressGBM       AddressType = "gbm"
+	AddressEmail     AddressType = "email"
+	AddressRCS       AddressType = "rcs"
+	AddressApple     AddressType = "apple"
+	AddressChat      AddressType = "chat"
+)
+
+// AutoCreationType is what an address configuration creates on an inbound
+// message: a webhook, a Studio flow, or nothing beyond the conversation.
+type AutoCreationType string
+
+// Address auto-creation types.
+const (
+	AutoCreationWebhook AutoCreationType = "webhook"
+	AutoCreationStudio  AutoCreationType = "studio"
+	AutoCreationDefault AutoCreationType = "default"
+)
+
+// ChannelType is the channel of a participant's messaging binding, as sent
+// in webhooks (MessagingBinding.Type).
+type ChannelType string
+
+// Participant channel types.
+const (
+	ChannelSMS      ChannelType = "SMS"
+	ChannelWhatsApp ChannelType = "WHATSAPP"
+	ChannelChat     ChannelType = "CHAT"
+)
