@@ -183,7 +183,9 @@ func decodeRequestEvent(r *http.Request, form url.Values) (Event, error) {
 // chosen by the EventType field. An EventType this package does not know
 // gives an *UnknownEvent. Every field is optional; a field that is present
 // but malformed (a bad date, integer, boolean or Media list) gives a
-// *[WebhookFieldError] naming it. The event keeps form as its raw Form.
+// *[WebhookFieldError] naming it. Dates are RFC 3339, with or without
+// fractional seconds, and are returned in UTC. The event keeps form as its
+// raw Form.
 func DecodeEvent(form url.Values) (Event, error) {
 	typ := form.Get("EventType")
 	if typ == "" {
@@ -361,7 +363,7 @@ func (f *fieldPlan) decode(dst reflect.Value, form url.Values) error {
 		if err != nil {
 			return fail("invalid RFC 3339 date %.64q")
 		}
-		dst.Set(reflect.ValueOf(t))
+		dst.Set(reflect.ValueOf(t.UTC()))
 	case kindMedia:
 		m, err := decodeMedia(val)
 		if err != nil {
