@@ -70,8 +70,11 @@ func ComputeSignature(authToken, rawURL string, params url.Values) string {
 // ValidateSignature does not check a JSON body against the bodySHA256 query
 // parameter; use [ValidateSignatureBody] or [ValidateRequest] for that.
 func ValidateSignature(authToken, rawURL string, params url.Values, signature string, opts ...WebhookOption) error {
-	cfg := newWebhookConfig(opts)
-	return cfg.validate(authToken, rawURL, params, signature)
+	var extra []string
+	if len(opts) > 0 {
+		extra = newWebhookConfig(opts).tokens
+	}
+	return validateSignature(authToken, extra, rawURL, params, signature)
 }
 
 // ValidateSignatureBody validates a webhook from its raw body. When rawURL
@@ -88,10 +91,16 @@ func ValidateSignatureBody(authToken, rawURL string, body []byte, signature stri
 
 // validate checks signature against every accepted token and URL variant.
 func (c *webhookConfig) validate(authToken, rawURL string, params url.Values, signature string) error {
+	return validateSignature(authToken, c.tokens, rawURL, params, signature)
+}
+
+// validateSignature checks signature against authToken and extra, for every
+// URL variant.
+func validateSignature(authToken string, extra []string, rawURL string, params url.Values, signature string) error {
 	if signature == "" {
 		return ErrMissingSignature
 	}
-	if authToken == "" && len(c.tokens) == 0 {
+	if authToken == "" && len(extra) == 0 {
 		return ErrNoAuthToken
 	}
 	if len(signature) != sigLen {
@@ -101,7 +110,7 @@ func (c *webhookConfig) validate(authToken, rawURL string, params url.Values, si
 	defer putSigner(s)
 	ok := false
 	forEachURLVariant(rawURL, func(u string) bool {
-		ok = s.matchAny(authToken, c.tokens, u, params, signature)
+		ok = s.matchAny(authToken, extra, u, params, signature)
 		return !ok
 	})
 	if !ok {
@@ -158,8 +167,14 @@ type signer struct {
 	macs    [2]tokenMAC
 	next    int
 	buf     []byte
-	keys    []string
+	pairs   []param
 	scratch []string
+	sum     [sha1.Size]byte
+}
+
+type param struct {
+	key  string
+	vals []string
 }
 
 type tokenMAC struct {
@@ -176,9 +191,9 @@ var signerPool = sync.Pool{New: func() any {
 func getSigner() *signer { return signerPool.Get().(*signer) }
 
 func putSigner(s *signer) {
-	clear(s.keys[:cap(s.keys)])
+	clear(s.pairs[:cap(s.pairs)])
 	clear(s.scratch[:cap(s.scratch)])
-	s.keys, s.scratch = s.keys[:0], s.scratch[:0]
+	s.pairs, s.scratch = s.pairs[:0], s.scratch[:0]
 	signerPool.Put(s)
 }
 
@@ -201,8 +216,7 @@ func (s *signer) macFor(token string) hash.Hash {
 func (s *signer) sign(token, rawURL string, params url.Values, out *[sigLen]byte) {
 	mac := s.macFor(token)
 	s.writeSigned(mac, rawURL, params)
-	var sum [sha1.Size]byte
-	base64.StdEncoding.Encode(out[:], mac.Sum(sum[:0]))
+	base64.StdEncoding.Encode(out[:], mac.Sum(s.sum[:0]))
 }
 
 // matchAny reports whether signature matches rawURL and params under token or
@@ -230,13 +244,13 @@ func (s *signer) writeSigned(mac hash.Hash, rawURL string, params url.Values) {
 	s.buf = s.buf[:0]
 	s.write(mac, rawURL)
 	if len(params) > 0 {
-		keys := s.keys[:0]
-		for k := range params {
-			keys = append(keys, k)
+		pairs := s.pairs[:0]
+		for k, vs := range params {
+			pairs = append(pairs, param{k, vs})
 		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			vals := params[k]
+		slices.SortFunc(pairs, func(a, b param) int { return strings.Compare(a.key, b.key) })
+		for _, p := range pairs {
+			vals := p.vals
 			if len(vals) > 1 && !slices.IsSorted(vals) {
 				s.scratch = append(s.scratch[:0], vals...)
 				vals = s.scratch
@@ -246,11 +260,11 @@ func (s *signer) writeSigned(mac hash.Hash, rawURL string, params url.Values) {
 				if i > 0 && v == vals[i-1] {
 					continue
 				}
-				s.write(mac, k)
+				s.write(mac, p.key)
 				s.write(mac, v)
 			}
 		}
-		s.keys = keys
+		s.pairs = pairs
 	}
 	if len(s.buf) > 0 {
 		mac.Write(s.buf)
