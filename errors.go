@@ -85,36 +85,36 @@ func (e *RequestError) Unwrap() error { return e.Err }
 // Twilio error codes that Conversations apps commonly handle. See
 // https://www.twilio.com/docs/api/errors/<code>.
 const (
-	CodeNotFound                   = 20404 // the resource was not found
-	CodeTooManyRequests            = 20429 // rate limited; safe to retry later
-	CodeAuthenticationFailed       = 20003 // bad credentials
-	CodeInvalidPageToken           = 21481 // a page token is invalid
-	CodeConversationNotFound       = 50350 // conversation not found
-	CodeUniqueNameExists           = 50353 // unique name already used
-	CodeUniqueNameLooksLikeSID     = 50390 // unique name looks like a CH SID
-	CodeConversationClosed         = 50377 // the conversation is closed and cannot be updated
-	CodeInactiveTimerTooShort      = 50375 // Timers.Inactive under 1 minute
-	CodeClosedTimerTooShort        = 50376 // Timers.Closed under 10 minutes
-	CodeInvalidTimer               = 50379 // a timer is not an ISO 8601 duration
-	CodeTimersNeedState            = 50382 // timers sent on create without State
-	CodeAddressIsProxyAddress      = 50409 // the participant's address equals the proxy address
-	CodeAddressPairInUse           = 50416 // address + proxy already in another active conversation
-	CodeParticipantLimit           = 50417 // too many participants
-	CodeNonChatParticipantLimit    = 50422 // more than 50 non-chat participants
-	CodeBulkParticipantInvalid     = 50424 // invalid Participant JSON on bulk create
-	CodeAddressPairsInUse          = 50425 // several address + proxy pairs in use
-	CodeTooManyBulkParticipants    = 50426 // too many participants in one request
-	CodeBulkCreateFailed           = 50427 // bulk create failed; retrying is safe
-	CodeIdentityExists             = 50433 // a participant with this identity exists
-	CodeGroupMMSLimit              = 50436 // group MMS participant limit
-	CodeGroupParticipantExists     = 50437 // group participant already present
-	CodeGroupConversationExists    = 50438 // a group conversation with these participants exists
-	CodeScopedWebhookLimit         = 50361 // more than 5 scoped webhooks
-	CodeInvalidWebhookSID          = 50363 // invalid webhook SID
-	CodeInvalidContentVariables    = 50527 // ContentVariables is not valid JSON
-	CodeInvalidAttributes          = 50304 // attributes are not valid JSON
-	CodeAccessTokenExpired         = 20104 // access token expired or invalid
-	CodeAccessTokenExpiryTooLong   = 20157 // access token expiry over 24 hours
+	CodeNotFound                 = 20404 // the resource was not found
+	CodeTooManyRequests          = 20429 // rate limited; safe to retry later
+	CodeAuthenticationFailed     = 20003 // bad credentials
+	CodeInvalidPageToken         = 21481 // a page token is invalid
+	CodeConversationNotFound     = 50350 // conversation not found
+	CodeUniqueNameExists         = 50353 // unique name already used
+	CodeUniqueNameLooksLikeSID   = 50390 // unique name looks like a CH SID
+	CodeConversationClosed       = 50377 // the conversation is closed and cannot be updated
+	CodeInactiveTimerTooShort    = 50375 // Timers.Inactive under 1 minute
+	CodeClosedTimerTooShort      = 50376 // Timers.Closed under 10 minutes
+	CodeInvalidTimer             = 50379 // a timer is not an ISO 8601 duration
+	CodeTimersNeedState          = 50382 // timers sent on create without State
+	CodeAddressIsProxyAddress    = 50409 // the participant's address equals the proxy address
+	CodeAddressPairInUse         = 50416 // address + proxy already in another active conversation
+	CodeParticipantLimit         = 50417 // too many participants
+	CodeNonChatParticipantLimit  = 50422 // more than 50 non-chat participants
+	CodeBulkParticipantInvalid   = 50424 // invalid Participant JSON on bulk create
+	CodeAddressPairsInUse        = 50425 // several address + proxy pairs in use
+	CodeTooManyBulkParticipants  = 50426 // too many participants in one request
+	CodeBulkCreateFailed         = 50427 // bulk create failed; retrying is safe
+	CodeIdentityExists           = 50433 // a participant with this identity exists
+	CodeGroupMMSLimit            = 50436 // group MMS participant limit
+	CodeGroupParticipantExists   = 50437 // group participant already present
+	CodeGroupConversationExists  = 50438 // a group conversation with these participants exists
+	CodeScopedWebhookLimit       = 50361 // more than 5 scoped webhooks
+	CodeInvalidWebhookSID        = 50363 // invalid webhook SID
+	CodeInvalidContentVariables  = 50527 // ContentVariables is not valid JSON
+	CodeInvalidAttributes        = 50304 // attributes are not valid JSON
+	CodeAccessTokenExpired       = 20104 // access token expired or invalid
+	CodeAccessTokenExpiryTooLong = 20157 // access token expiry over 24 hours
 )
 
 // HasCode reports whether err is an API error with the Twilio code.

@@ -13,10 +13,10 @@ import (
 
 // Message is a message of a conversation.
 type Message struct {
-	SID             string     `json:"sid"`
-	AccountSID      string     `json:"account_sid"`
-	ChatServiceSID  string     `json:"chat_service_sid"`
-	ConversationSID string     `json:"conversation_sid"`
+	SID             string `json:"sid"`
+	AccountSID      string `json:"account_sid"`
+	ChatServiceSID  string `json:"chat_service_sid"`
+	ConversationSID string `json:"conversation_sid"`
 	// Index orders the messages of a conversation; it may skip numbers.
 	Index      int        `json:"index"`
 	Author     string     `json:"author"`
