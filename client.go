@@ -73,6 +73,8 @@ type ServiceClient struct {
 	// Configuration manages the service's configuration, notifications and
 	// webhook configuration.
 	Configuration *ServiceConfigurationService
+	// Media uploads and reads media files on the Media Content Service.
+	Media *MediaService
 }
 
 // service is the shared state of every resource service: the client core and
@@ -111,6 +113,7 @@ func (c *Client) Service(sid string) *ServiceClient {
 		SID:           sid,
 		Bindings:      (*BindingsService)(s),
 		Configuration: (*ServiceConfigurationService)(s),
+		Media:         (*MediaService)(s),
 	}
 }
 
@@ -120,6 +123,7 @@ type Option func(*config) error
 type config struct {
 	httpClient *http.Client
 	baseURL    string
+	mediaURL   string
 	region     string
 	edge       string
 	userAgent  string
@@ -164,6 +168,20 @@ func WithBaseURL(baseURL string) Option {
 			return fmt.Errorf("conversations: invalid base URL %q: want http(s)://host[:port]", baseURL)
 		}
 		c.baseURL = strings.TrimRight(u.String(), "/")
+		return nil
+	}
+}
+
+// WithMediaBaseURL overrides the Media Content Service's base URL
+// (https://mcs.us1.twilio.com), for the conversationstest emulator, a proxy
+// or tests. Credentials are sent only to this host and the API host.
+func WithMediaBaseURL(baseURL string) Option {
+	return func(c *config) error {
+		u, err := url.Parse(baseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("conversations: invalid media base URL %q: want http(s)://host[:port]", baseURL)
+		}
+		c.mediaURL = strings.TrimRight(u.String(), "/")
 		return nil
 	}
 }

@@ -34,4 +34,6 @@ type (
 	BindingsService service
 	// ServiceConfigurationService manages a Conversation Service's configuration.
 	ServiceConfigurationService service
+	// MediaService uploads and reads media on the Media Content Service.
+	MediaService service
 )
