@@ -4,6 +4,9 @@ go 1.24
 
 require github.com/google/go-querystring v1.2.0
 
-require github.com/stretchr/testify v1.12.1
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/stretchr/testify v1.12.1
+)
 
 require go.yaml.in/yaml/v3 v3.0.5 // indirect
