@@ -102,14 +102,15 @@ func WithTTL(ttl time.Duration) Option {
 
 // WithExpiresAt sets an explicit expiry time instead of a TTL. It is
 // truncated to whole seconds and must be after the issue time and no more
-// than [MaxTTL] after it. It cannot be combined with [WithTTL].
+// than [MaxTTL] after it; the zero time means none. It cannot be combined
+// with [WithTTL].
 func WithExpiresAt(t time.Time) Option {
 	return func(c *config) { c.expiresAt = t }
 }
 
 // WithNotBefore sets the time before which the token must not be accepted
 // (claim "nbf"). It is truncated to whole seconds and must be before the
-// expiry. The default is the issue time.
+// expiry. The default, also used for the zero time, is the issue time.
 func WithNotBefore(t time.Time) Option {
 	return func(c *config) { c.notBefore = t }
 }
@@ -367,29 +368,16 @@ func checkTTL(ttl time.Duration) error {
 }
 
 func checkRegion(region string) error {
-	if len(region) > 16 {
-		return fmt.Errorf("%w: %s is too long", ErrInvalidRegion, quoteShort(region))
+	const maxLen = 16
+	if len(region) > maxLen {
+		return fmt.Errorf("%w: region is %d bytes long, more than %d", ErrInvalidRegion, len(region), maxLen)
 	}
 	for i := 0; i < len(region); i++ {
 		b := region[i]
 		if !('a' <= b && b <= 'z' || '0' <= b && b <= '9') {
-			return fmt.Errorf("%w: %s: want lowercase letters and digits, such as \"ie1\"",
-				ErrInvalidRegion, quoteShort(region))
+			return fmt.Errorf("%w: %q: want lowercase letters and digits, such as \"ie1\"",
+				ErrInvalidRegion, region)
 		}
 	}
 	return nil
-}
-
-// quoteShort quotes s for an error message, cutting it short so hostile
-// input cannot blow up the message.
-func quoteShort(s string) string {
-	const max = 40
-	if len(s) > max {
-		cut := max
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		return strconv.Quote(s[:cut]) + "…"
-	}
-	return strconv.Quote(s)
 }

@@ -341,7 +341,7 @@ func TestValidation(t *testing.T) {
 		{"role not utf8", base(func(in *input) { in.grant.DeploymentRoleSID = "\xc3" }), accesstoken.ErrInvalidGrant, "DeploymentRoleSID"},
 		{"region uppercase", base(func(in *input) { in.opts = []accesstoken.Option{accesstoken.WithRegion("IE1")} }), accesstoken.ErrInvalidRegion, `"IE1"`},
 		{"region quote", base(func(in *input) { in.opts = []accesstoken.Option{accesstoken.WithRegion(`ie1","x":"`)} }), accesstoken.ErrInvalidRegion, "region"},
-		{"region long", base(func(in *input) { in.opts = []accesstoken.Option{accesstoken.WithRegion(strings.Repeat("a", 1000))} }), accesstoken.ErrInvalidRegion, "too long"},
+		{"region long", base(func(in *input) { in.opts = []accesstoken.Option{accesstoken.WithRegion(strings.Repeat("a", 1000))} }), accesstoken.ErrInvalidRegion, "1000 bytes long"},
 		// Secret and key SID swapped: the message must not echo the secret.
 		{"secret as key SID", base(func(in *input) { in.key, in.secret = apiSecret, apiKeySID }), accesstoken.ErrInvalidSID, "API key SID is ill-formed"},
 		{"secret as account SID", base(func(in *input) { in.account = apiSecret }), accesstoken.ErrInvalidSID, "account SID is ill-formed"},
