@@ -4,7 +4,10 @@ go 1.24
 
 require github.com/google/go-querystring v1.2.0
 
-require github.com/stretchr/testify v1.12.1
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/stretchr/testify v1.12.1
+)
 
 require (
 	github.com/jarcoal/httpmock v1.4.2 // indirect
