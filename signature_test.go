@@ -403,4 +403,3 @@ func hmacB64(token, s string) string {
 	// Independent of the signer: one Write of the whole string.
 	return bareSign([]byte(token), []byte(s))
 }
-

@@ -253,7 +253,7 @@ var (
 	timeType  = reflect.TypeFor[time.Time]()
 	attrType  = reflect.TypeFor[Attributes]()
 	mediaType = reflect.TypeFor[[]EventMedia]()
-	bindType  = reflect.TypeFor[MessagingBinding]()
+	bindType  = reflect.TypeFor[EventBinding]()
 	intPtr    = reflect.TypeFor[*int]()
 	boolPtr   = reflect.TypeFor[*bool]()
 )
@@ -321,7 +321,7 @@ func isNull(v string) bool { return v == "" || v == "null" }
 
 func (f *fieldPlan) decode(dst reflect.Value, form url.Values) error {
 	if f.kind == kindBinding {
-		return decodeBinding(dst.Addr().Interface().(*MessagingBinding), form)
+		return decodeBinding(dst.Addr().Interface().(*EventBinding), form)
 	}
 	key, val, ok := f.lookup(form)
 	if !ok {
@@ -410,7 +410,7 @@ func (f *fieldPlan) encode(src reflect.Value, form url.Values) error {
 			form.Set(key, string(b))
 		}
 	case kindBinding:
-		src.Addr().Interface().(*MessagingBinding).encode(form)
+		src.Addr().Interface().(*EventBinding).encode(form)
 	}
 	return nil
 }
@@ -501,10 +501,10 @@ func parseJSONSize(raw json.RawMessage) (int64, error) {
 	return int64(f), nil
 }
 
-// MessagingBinding is the MessagingBinding.* fields of a webhook: the
+// EventBinding is the MessagingBinding.* fields of a webhook: the
 // non-chat addresses of a conversation or participant. Chat participants
 // have none.
-type MessagingBinding struct {
+type EventBinding struct {
 	// Address is the participant's address, such as an E.164 phone number.
 	// A group MMS conversation has several: Twilio repeats the form key, and
 	// every value is kept in order.
@@ -522,14 +522,14 @@ type MessagingBinding struct {
 }
 
 // IsZero reports whether no MessagingBinding field was set.
-func (b MessagingBinding) IsZero() bool {
+func (b EventBinding) IsZero() bool {
 	return len(b.Address) == 0 && b.ProxyAddress == "" && b.ProjectedAddress == "" &&
 		b.AuthorAddress == "" && b.Type == ""
 }
 
 const bindingPrefix = "MessagingBinding."
 
-func decodeBinding(b *MessagingBinding, form url.Values) error {
+func decodeBinding(b *EventBinding, form url.Values) error {
 	if vs := form[bindingPrefix+"Address"]; len(vs) > 0 {
 		for _, v := range vs {
 			if v != "" {
@@ -544,7 +544,7 @@ func decodeBinding(b *MessagingBinding, form url.Values) error {
 	return nil
 }
 
-func (b *MessagingBinding) encode(form url.Values) {
+func (b *EventBinding) encode(form url.Values) {
 	set := func(k, v string) {
 		if v != "" {
 			form.Set(bindingPrefix+k, v)

@@ -16,7 +16,7 @@ type ConversationAddEvent struct {
 	Attributes          Attributes        `form:"Attributes"`
 	ChatServiceSID      string            `form:"ChatServiceSid"`
 	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	MessagingBinding    MessagingBinding  `form:"MessagingBinding"`
+	MessagingBinding    EventBinding      `form:"MessagingBinding"`
 	MessageBody         string            `form:"MessageBody"` // the body of the message that creates it
 	Media               []EventMedia      `form:"Media"`
 	State               ConversationState `form:"State"`
@@ -34,7 +34,7 @@ type ConversationAddedEvent struct {
 	Attributes          Attributes        `form:"Attributes"`
 	ChatServiceSID      string            `form:"ChatServiceSid"`
 	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	MessagingBinding    MessagingBinding  `form:"MessagingBinding"`
+	MessagingBinding    EventBinding      `form:"MessagingBinding"`
 	State               ConversationState `form:"State"`
 }
 

@@ -13,24 +13,24 @@ import (
 // added; it has no ParticipantSID yet. Answer it with [Allow] or [Reject].
 type ParticipantAddEvent struct {
 	EventBase
-	ConversationSID  string           `form:"ConversationSid"`
-	Identity         string           `form:"Identity"`
-	RoleSID          string           `form:"RoleSid"`
-	Attributes       Attributes       `form:"Attributes"`
-	MessagingBinding MessagingBinding `form:"MessagingBinding"`
+	ConversationSID  string       `form:"ConversationSid"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 }
 
 // ParticipantAddedEvent is onParticipantAdded, sent after a participant was
 // added.
 type ParticipantAddedEvent struct {
 	EventBase
-	ConversationSID  string           `form:"ConversationSid"`
-	ParticipantSID   string           `form:"ParticipantSid"`
-	DateCreated      time.Time        `form:"DateCreated"`
-	Identity         string           `form:"Identity"`
-	RoleSID          string           `form:"RoleSid"`
-	Attributes       Attributes       `form:"Attributes"`
-	MessagingBinding MessagingBinding `form:"MessagingBinding"`
+	ConversationSID  string       `form:"ConversationSid"`
+	ParticipantSID   string       `form:"ParticipantSid"`
+	DateCreated      time.Time    `form:"DateCreated"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 }
 
 // ParticipantUpdateEvent is onParticipantUpdate, sent before a participant
@@ -38,28 +38,28 @@ type ParticipantAddedEvent struct {
 // [Reject].
 type ParticipantUpdateEvent struct {
 	EventBase
-	ConversationSID  string           `form:"ConversationSid"`
-	ParticipantSID   string           `form:"ParticipantSid"`
-	DateCreated      time.Time        `form:"DateCreated"`
-	DateUpdated      time.Time        `form:"DateUpdated"`
-	Identity         string           `form:"Identity"`
-	RoleSID          string           `form:"RoleSid"`
-	Attributes       Attributes       `form:"Attributes"`
-	MessagingBinding MessagingBinding `form:"MessagingBinding"`
+	ConversationSID  string       `form:"ConversationSid"`
+	ParticipantSID   string       `form:"ParticipantSid"`
+	DateCreated      time.Time    `form:"DateCreated"`
+	DateUpdated      time.Time    `form:"DateUpdated"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 }
 
 // ParticipantUpdatedEvent is onParticipantUpdated, sent after a participant
 // was updated.
 type ParticipantUpdatedEvent struct {
 	EventBase
-	ConversationSID  string           `form:"ConversationSid"`
-	ParticipantSID   string           `form:"ParticipantSid"`
-	DateCreated      time.Time        `form:"DateCreated"`
-	DateUpdated      time.Time        `form:"DateUpdated"`
-	Identity         string           `form:"Identity"`
-	RoleSID          string           `form:"RoleSid"`
-	Attributes       Attributes       `form:"Attributes"`
-	MessagingBinding MessagingBinding `form:"MessagingBinding"`
+	ConversationSID  string       `form:"ConversationSid"`
+	ParticipantSID   string       `form:"ParticipantSid"`
+	DateCreated      time.Time    `form:"DateCreated"`
+	DateUpdated      time.Time    `form:"DateUpdated"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 	// LastReadMessageIndex is the index of the last message the participant
 	// read; nil when not sent.
 	LastReadMessageIndex *int `form:"LastReadMessageIndex"`
@@ -69,29 +69,29 @@ type ParticipantUpdatedEvent struct {
 // is removed. Answer it with [Allow] or [Reject].
 type ParticipantRemoveEvent struct {
 	EventBase
-	ConversationSID  string           `form:"ConversationSid"`
-	ParticipantSID   string           `form:"ParticipantSid"`
-	DateCreated      time.Time        `form:"DateCreated"`
-	DateUpdated      time.Time        `form:"DateUpdated"`
-	Identity         string           `form:"Identity"`
-	RoleSID          string           `form:"RoleSid"`
-	Attributes       Attributes       `form:"Attributes"`
-	MessagingBinding MessagingBinding `form:"MessagingBinding"`
+	ConversationSID  string       `form:"ConversationSid"`
+	ParticipantSID   string       `form:"ParticipantSid"`
+	DateCreated      time.Time    `form:"DateCreated"`
+	DateUpdated      time.Time    `form:"DateUpdated"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 }
 
 // ParticipantRemovedEvent is onParticipantRemoved, sent after a participant
 // was removed.
 type ParticipantRemovedEvent struct {
 	EventBase
-	ConversationSID  string           `form:"ConversationSid"`
-	ParticipantSID   string           `form:"ParticipantSid"`
-	DateCreated      time.Time        `form:"DateCreated"`
-	DateUpdated      time.Time        `form:"DateUpdated"`
-	DateRemoved      time.Time        `form:"DateRemoved"`
-	Identity         string           `form:"Identity"`
-	RoleSID          string           `form:"RoleSid"`
-	Attributes       Attributes       `form:"Attributes"`
-	MessagingBinding MessagingBinding `form:"MessagingBinding"`
+	ConversationSID  string       `form:"ConversationSid"`
+	ParticipantSID   string       `form:"ParticipantSid"`
+	DateCreated      time.Time    `form:"DateCreated"`
+	DateUpdated      time.Time    `form:"DateUpdated"`
+	DateRemoved      time.Time    `form:"DateRemoved"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 }
 
 // DeliveryUpdatedEvent is onDeliveryUpdated, sent when the delivery status

@@ -193,20 +193,47 @@ func TestHandlerEveryRegistration(t *testing.T) {
 	h := newHandler(t)
 	called := map[EventType]int{}
 	pre := func(t EventType) { called[t]++ }
-	h.OnConversationAdd(func(context.Context, *ConversationAddEvent) (Decision, error) { pre(EventConversationAdd); return Allow(), nil })
-	h.OnConversationUpdate(func(context.Context, *ConversationUpdateEvent) (Decision, error) { pre(EventConversationUpdate); return Allow(), nil })
-	h.OnConversationRemove(func(context.Context, *ConversationRemoveEvent) (Decision, error) { pre(EventConversationRemove); return Allow(), nil })
+	h.OnConversationAdd(func(context.Context, *ConversationAddEvent) (Decision, error) {
+		pre(EventConversationAdd)
+		return Allow(), nil
+	})
+	h.OnConversationUpdate(func(context.Context, *ConversationUpdateEvent) (Decision, error) {
+		pre(EventConversationUpdate)
+		return Allow(), nil
+	})
+	h.OnConversationRemove(func(context.Context, *ConversationRemoveEvent) (Decision, error) {
+		pre(EventConversationRemove)
+		return Allow(), nil
+	})
 	h.OnMessageAdd(func(context.Context, *MessageAddEvent) (Decision, error) { pre(EventMessageAdd); return Allow(), nil })
-	h.OnMessageUpdate(func(context.Context, *MessageUpdateEvent) (Decision, error) { pre(EventMessageUpdate); return Allow(), nil })
-	h.OnMessageRemove(func(context.Context, *MessageRemoveEvent) (Decision, error) { pre(EventMessageRemove); return Allow(), nil })
-	h.OnParticipantAdd(func(context.Context, *ParticipantAddEvent) (Decision, error) { pre(EventParticipantAdd); return Allow(), nil })
-	h.OnParticipantUpdate(func(context.Context, *ParticipantUpdateEvent) (Decision, error) { pre(EventParticipantUpdate); return Allow(), nil })
-	h.OnParticipantRemove(func(context.Context, *ParticipantRemoveEvent) (Decision, error) { pre(EventParticipantRemove); return Allow(), nil })
+	h.OnMessageUpdate(func(context.Context, *MessageUpdateEvent) (Decision, error) {
+		pre(EventMessageUpdate)
+		return Allow(), nil
+	})
+	h.OnMessageRemove(func(context.Context, *MessageRemoveEvent) (Decision, error) {
+		pre(EventMessageRemove)
+		return Allow(), nil
+	})
+	h.OnParticipantAdd(func(context.Context, *ParticipantAddEvent) (Decision, error) {
+		pre(EventParticipantAdd)
+		return Allow(), nil
+	})
+	h.OnParticipantUpdate(func(context.Context, *ParticipantUpdateEvent) (Decision, error) {
+		pre(EventParticipantUpdate)
+		return Allow(), nil
+	})
+	h.OnParticipantRemove(func(context.Context, *ParticipantRemoveEvent) (Decision, error) {
+		pre(EventParticipantRemove)
+		return Allow(), nil
+	})
 	h.OnUserUpdate(func(context.Context, *UserUpdateEvent) (Decision, error) { pre(EventUserUpdate); return Allow(), nil })
 	h.OnConversationAdded(func(context.Context, *ConversationAddedEvent) error { pre(EventConversationAdded); return nil })
 	h.OnConversationUpdated(func(context.Context, *ConversationUpdatedEvent) error { pre(EventConversationUpdated); return nil })
 	h.OnConversationRemoved(func(context.Context, *ConversationRemovedEvent) error { pre(EventConversationRemoved); return nil })
-	h.OnConversationStateUpdated(func(context.Context, *ConversationStateUpdatedEvent) error { pre(EventConversationStateUpdated); return nil })
+	h.OnConversationStateUpdated(func(context.Context, *ConversationStateUpdatedEvent) error {
+		pre(EventConversationStateUpdated)
+		return nil
+	})
 	h.OnMessageAdded(func(context.Context, *MessageAddedEvent) error { pre(EventMessageAdded); return nil })
 	h.OnMessageUpdated(func(context.Context, *MessageUpdatedEvent) error { pre(EventMessageUpdated); return nil })
 	h.OnMessageRemoved(func(context.Context, *MessageRemovedEvent) error { pre(EventMessageRemoved); return nil })
@@ -255,7 +282,10 @@ func TestHandlerRequestErrors(t *testing.T) {
 		status int
 	}{
 		{"missing signature", func(r *http.Request) *http.Request { r.Header.Del(SignatureHeader); return r }, 400},
-		{"bad signature", func(r *http.Request) *http.Request { r.Header.Set(SignatureHeader, "AAAAAAAAAAAAAAAAAAAAAAAAAAA="); return r }, 403},
+		{"bad signature", func(r *http.Request) *http.Request {
+			r.Header.Set(SignatureHeader, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+			return r
+		}, 403},
 		{"other token", func(r *http.Request) *http.Request {
 			r.Header.Set(SignatureHeader, ComputeSignature("other", hookURL, form))
 			return r
@@ -418,8 +448,10 @@ func TestHandlerDuplicates(t *testing.T) {
 
 type failingFilter struct{}
 
-func (failingFilter) Seen(context.Context, string) (bool, error) { return false, errors.New("redis down") }
-func (failingFilter) Forget(context.Context, string) error        { return nil }
+func (failingFilter) Seen(context.Context, string) (bool, error) {
+	return false, errors.New("redis down")
+}
+func (failingFilter) Forget(context.Context, string) error { return nil }
 
 func TestHandlerConcurrentDuplicates(t *testing.T) {
 	h := newHandler(t, WithDuplicateFilter(NewMemoryDuplicateFilter(0, 0)))

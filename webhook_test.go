@@ -92,7 +92,7 @@ func cat(parts ...[]string) []string {
 
 var attrs = Attributes{raw: tAttrs}
 
-var smsBinding = MessagingBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}, Type: ChannelSMS}
+var smsBinding = EventBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}, Type: ChannelSMS}
 
 // eventCases builds, for every event type, the form Twilio documents for it
 // and the event it must decode to.
@@ -113,7 +113,7 @@ func eventCases() []struct {
 			func(f url.Values) Event {
 				return &ConversationAddEvent{EventBase: wantBase(f), FriendlyName: "Support", UniqueName: "support-1",
 					Attributes: attrs, ChatServiceSID: tChatSvc, MessagingServiceSID: tMsgSvc,
-					MessagingBinding: MessagingBinding{ProxyAddress: "+15550001111", Address: []string{"+1325xxxxxxx", "+1415xxxxxxx"},
+					MessagingBinding: EventBinding{ProxyAddress: "+15550001111", Address: []string{"+1325xxxxxxx", "+1415xxxxxxx"},
 						ProjectedAddress: "+15550002222", AuthorAddress: "+1325xxxxxxx"},
 					MessageBody: "Hi all", Media: wantMedia, State: StateActive}
 			}},
@@ -121,7 +121,7 @@ func eventCases() []struct {
 			func(f url.Values) Event {
 				return &ConversationAddedEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
 					FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc, MessagingServiceSID: tMsgSvc,
-					MessagingBinding: MessagingBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}}, State: StateActive}
+					MessagingBinding: EventBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}}, State: StateActive}
 			}},
 		{baseForm(EventConversationUpdate, convFields...), func(f url.Values) Event {
 			return &ConversationUpdateEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
@@ -394,8 +394,8 @@ func TestDecodeMediaSpellings(t *testing.T) {
 }
 
 func TestMessagingBinding(t *testing.T) {
-	assert.True(t, MessagingBinding{}.IsZero())
-	assert.False(t, MessagingBinding{Type: ChannelChat}.IsZero())
+	assert.True(t, EventBinding{}.IsZero())
+	assert.False(t, EventBinding{Type: ChannelChat}.IsZero())
 	ev, err := DecodeEvent(baseForm(EventParticipantAdded, "Identity", "bob"))
 	require.NoError(t, err)
 	assert.True(t, ev.(*ParticipantAddedEvent).MessagingBinding.IsZero(), "chat participants have no binding")
@@ -451,7 +451,7 @@ func TestEncodeEvent(t *testing.T) {
 	assert.JSONEq(t, tMediaJSON, form.Get("Media"))
 	assert.NotContains(t, form, "Index")
 	form, err = EncodeEvent(&ParticipantUpdatedEvent{LastReadMessageIndex: &one,
-		MessagingBinding: MessagingBinding{Address: []string{"+1", "+2"}}})
+		MessagingBinding: EventBinding{Address: []string{"+1", "+2"}}})
 	require.NoError(t, err)
 	assert.Equal(t, "1", form.Get("LastReadMessageIndex"))
 	assert.Equal(t, []string{"+1", "+2"}, form["MessagingBinding.Address"])
