@@ -1,7 +1,10 @@
 package conversations
 
 import (
+	"crypto/hmac"
+	"crypto/sha1"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -402,4 +405,11 @@ func (errReader) Read([]byte) (int, error) { return 0, errBoom }
 func hmacB64(token, s string) string {
 	// Independent of the signer: one Write of the whole string.
 	return bareSign([]byte(token), []byte(s))
+}
+
+// bareSign is the baseline HMAC-SHA1 + Base64 with no reuse.
+func bareSign(key, msg []byte) string {
+	mac := hmac.New(sha1.New, key)
+	mac.Write(msg)
+	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }

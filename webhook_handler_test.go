@@ -43,8 +43,6 @@ func serve(t *testing.T, h http.Handler, form url.Values, idem string) *httptest
 	return w
 }
 
-func strPtr(s string) *string { return &s }
-
 func TestNewWebhookHandlerErrors(t *testing.T) {
 	_, err := NewWebhookHandler("")
 	assert.ErrorIs(t, err, ErrNoAuthToken)
@@ -78,19 +76,19 @@ func TestHandlerPreEventResponses(t *testing.T) {
 		}, RejectStatus, ""},
 		{"modify message body only", baseForm(EventMessageAdd, "Body", "darn"), func(h *WebhookHandler) {
 			h.OnMessageAdd(func(ctx context.Context, ev *MessageAddEvent) (Decision, error) {
-				return ModifyMessage(MessageChanges{Body: strPtr(strings.ReplaceAll(ev.Body, "darn", "****"))}), nil
+				return ModifyMessage(MessageChanges{Body: Ptr(strings.ReplaceAll(ev.Body, "darn", "****"))}), nil
 			})
 		}, 200, `{"body":"****"}`},
 		{"modify message all fields", baseForm(EventMessageUpdate, "Body", "x"), func(h *WebhookHandler) {
 			h.OnMessageUpdate(func(ctx context.Context, ev *MessageUpdateEvent) (Decision, error) {
 				a, err := NewAttributes(map[string]bool{"moderated": true})
 				require.NoError(t, err)
-				return ModifyMessage(MessageChanges{Body: strPtr(""), Author: strPtr("moderator"), Attributes: a}), nil
+				return ModifyMessage(MessageChanges{Body: Ptr(""), Author: Ptr("moderator"), Attributes: a}), nil
 			})
 		}, 200, `{"body":"","author":"moderator","attributes":"{\"moderated\":true}"}`},
 		{"modify conversation", baseForm(EventConversationAdd, "FriendlyName", "x"), func(h *WebhookHandler) {
 			h.OnConversationAdd(func(ctx context.Context, ev *ConversationAddEvent) (Decision, error) {
-				return ModifyConversation(ConversationChanges{FriendlyName: strPtr("Support: " + ev.FriendlyName)}), nil
+				return ModifyConversation(ConversationChanges{FriendlyName: Ptr("Support: " + ev.FriendlyName)}), nil
 			})
 		}, 200, `{"friendly_name":"Support: x"}`},
 		{"modify with no changes", baseForm(EventConversationUpdate), func(h *WebhookHandler) {
@@ -100,12 +98,12 @@ func TestHandlerPreEventResponses(t *testing.T) {
 		}, 200, `{}`},
 		{"modify that does not fit the event", baseForm(EventParticipantAdd), func(h *WebhookHandler) {
 			h.OnParticipantAdd(func(ctx context.Context, ev *ParticipantAddEvent) (Decision, error) {
-				return ModifyMessage(MessageChanges{Body: strPtr("x")}), nil
+				return ModifyMessage(MessageChanges{Body: Ptr("x")}), nil
 			})
 		}, 500, ""},
 		{"modify conversation on message", baseForm(EventMessageAdd), func(h *WebhookHandler) {
 			h.OnMessageAdd(func(ctx context.Context, ev *MessageAddEvent) (Decision, error) {
-				return ModifyConversation(ConversationChanges{FriendlyName: strPtr("x")}), nil
+				return ModifyConversation(ConversationChanges{FriendlyName: Ptr("x")}), nil
 			})
 		}, 500, ""},
 		{"modify with invalid attributes", baseForm(EventMessageAdd), func(h *WebhookHandler) {
@@ -408,7 +406,7 @@ func TestHandlerDuplicates(t *testing.T) {
 	var preRuns atomic.Int32
 	h.OnMessageAdd(func(context.Context, *MessageAddEvent) (Decision, error) {
 		preRuns.Add(1)
-		return ModifyMessage(MessageChanges{Body: strPtr("clean")}), nil
+		return ModifyMessage(MessageChanges{Body: Ptr("clean")}), nil
 	})
 	form := baseForm(EventMessageAdded, "Body", "hi")
 
