@@ -1,3 +1,5 @@
 module github.com/conversations-go/conversations
 
 go 1.24
+
+require github.com/stretchr/testify v1.12.1 // indirect
