@@ -146,9 +146,9 @@ func (c *call) optParam(name string) *string {
 // conversationInput is the parameters of Create and Update Conversation.
 type conversationInput struct {
 	friendlyName, uniqueName, attributes, messagingServiceSid, state *string
-	emailAddress, emailName                                        *string
-	inactive, closed                                               *time.Duration
-	dateCreated, dateUpdated                                       time.Time
+	emailAddress, emailName                                          *string
+	inactive, closed                                                 *time.Duration
+	dateCreated, dateUpdated                                         time.Time
 }
 
 func (c *call) conversationInput() (in conversationInput, err error) {

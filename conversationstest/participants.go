@@ -41,19 +41,19 @@ func channelOf(address string) string {
 }
 
 type participantJSON struct {
-	AccountSid             string         `json:"account_sid"`
-	ChatServiceSid         *string        `json:"chat_service_sid,omitempty"`
-	ConversationSid        string         `json:"conversation_sid"`
-	Sid                    string         `json:"sid"`
-	Identity               *string        `json:"identity"`
-	Attributes             string         `json:"attributes"`
-	MessagingBinding       map[string]any `json:"messaging_binding"`
-	RoleSid                *string        `json:"role_sid"`
-	DateCreated            string         `json:"date_created"`
-	DateUpdated            string         `json:"date_updated"`
-	URL                    string         `json:"url"`
-	LastReadMessageIndex   *int           `json:"last_read_message_index"`
-	LastReadTimestamp      *string        `json:"last_read_timestamp"`
+	AccountSid           string         `json:"account_sid"`
+	ChatServiceSid       *string        `json:"chat_service_sid,omitempty"`
+	ConversationSid      string         `json:"conversation_sid"`
+	Sid                  string         `json:"sid"`
+	Identity             *string        `json:"identity"`
+	Attributes           string         `json:"attributes"`
+	MessagingBinding     map[string]any `json:"messaging_binding"`
+	RoleSid              *string        `json:"role_sid"`
+	DateCreated          string         `json:"date_created"`
+	DateUpdated          string         `json:"date_updated"`
+	URL                  string         `json:"url"`
+	LastReadMessageIndex *int           `json:"last_read_message_index"`
+	LastReadTimestamp    *string        `json:"last_read_timestamp"`
 }
 
 func (e *Emulator) renderParticipant(c *call, conv *conversation, p *participant) any {

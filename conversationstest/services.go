@@ -55,12 +55,12 @@ func (e *Emulator) renderService(c *call, s *service) any {
 		DateUpdated:  fmtDate(s.updated),
 		URL:          u,
 		Links: map[string]string{
-			"conversations":                 u + "/Conversations",
-			"users":                         u + "/Users",
-			"roles":                         u + "/Roles",
-			"bindings":                      u + "/Bindings",
-			"configuration":                 u + "/Configuration",
-			"participant_conversations":     u + "/ParticipantConversations",
+			"conversations":                  u + "/Conversations",
+			"users":                          u + "/Users",
+			"roles":                          u + "/Roles",
+			"bindings":                       u + "/Bindings",
+			"configuration":                  u + "/Configuration",
+			"participant_conversations":      u + "/ParticipantConversations",
 			"conversation_with_participants": u + "/ConversationWithParticipants",
 		},
 	}
