@@ -265,3 +265,7 @@ func (h *harness) newHook() *hookRecorder {
 	r.url = ts.URL
 	return r
 }
+
+func decodeJSON(resp *http.Response, v any) error {
+	return json.NewDecoder(resp.Body).Decode(v)
+}
