@@ -214,13 +214,11 @@ type hookRequest struct {
 }
 
 func (r *hookRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	sigURL := r.url + req.URL.Path
+	sigURL := r.url + req.URL.RequestURI()
 	var params url.Values
 	if req.Method == http.MethodPost {
 		req.ParseForm()
 		params = req.PostForm
-	} else {
-		sigURL = r.url + req.URL.RequestURI()
 	}
 	if got, want := req.Header.Get("X-Twilio-Signature"), conversations.ComputeSignature(r.token, sigURL, params); got != want {
 		r.t.Errorf("bad signature for %s: got %s, want %s", sigURL, got, want)
@@ -268,4 +266,12 @@ func (h *harness) newHook() *hookRecorder {
 
 func decodeJSON(resp *http.Response, v any) error {
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func newRequest(method, target, body string) *http.Request {
+	r := httptest.NewRequest(method, target, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
 }

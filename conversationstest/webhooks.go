@@ -186,6 +186,12 @@ func cloneValues(v url.Values) url.Values {
 func (e *Emulator) deliver(ctx context.Context, target, method string, p url.Values) (int, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.webhookTimeout)
 	defer cancel()
+	// A URL with no path is requested, and so signed, as "/": that is the
+	// URL a validator rebuilds from the request it receives.
+	if u, err := url.Parse(target); err == nil && u.Path == "" && u.Opaque == "" {
+		u.Path = "/"
+		target = u.String()
+	}
 	var (
 		req *http.Request
 		err error
