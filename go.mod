@@ -2,6 +2,12 @@ module github.com/conversations-go/conversations
 
 go 1.24
 
-require github.com/stretchr/testify v1.12.1
+require github.com/google/go-querystring v1.2.0
+
+require (
+	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/jarcoal/httpmock v1.4.2
+	github.com/stretchr/testify v1.12.1
+)
 
 require go.yaml.in/yaml/v3 v3.0.5 // indirect

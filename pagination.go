@@ -1,0 +1,271 @@
+package conversations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Meta is the paging information of one page of a list.
+type Meta struct {
+	Page            int    `json:"page"`
+	PageSize        int    `json:"page_size"`
+	FirstPageURL    string `json:"first_page_url"`
+	PreviousPageURL string `json:"previous_page_url"`
+	URL             string `json:"url"`
+	NextPageURL     string `json:"next_page_url"`
+	Key             string `json:"key"`
+}
+
+// Page is one page of a list: its items and its paging information.
+type Page[T any] struct {
+	Items []T
+	Meta  Meta
+}
+
+// ErrNoMorePages is returned by [Pager.Next] after the last page.
+var ErrNoMorePages = errors.New("conversations: no more pages")
+
+// ErrPageLoop is returned (wrapped) when the API hands back a next-page URL
+// that was already fetched: the list stops instead of looping.
+var ErrPageLoop = errors.New("conversations: page loop")
+
+// ErrForeignPageURL is returned (wrapped) when a next-page URL points at a
+// host other than the configured API host: it is not followed, and
+// credentials are never sent there.
+var ErrForeignPageURL = errors.New("conversations: next page URL is not on the API host")
+
+// Pager reads a list one page at a time, for cursor-style UIs:
+//
+//	p := client.Conversations.Pager(ctx, nil)
+//	for p.More() {
+//		page, err := p.Next(ctx)
+//		...
+//	}
+//
+// A Pager is not safe for concurrent use.
+type Pager[T any] struct {
+	core    *core
+	key     string
+	next    string // the URL of the next page; "" when done
+	err     error  // an error found before the first request
+	started bool
+	meta    Meta
+	seen    loopGuard
+}
+
+// newPager prepares a list: it copies params (encoded now, so later changes
+// to them do not matter), clamps PageSize to maxPageSize, and builds the
+// first page's URL. Errors surface on the first Next.
+func newPager[T any](s *service, tmpl, key string, maxPageSize int, params any, args ...string) *Pager[T] {
+	p := &Pager[T]{core: s.core, key: key}
+	path, err := s.endpoint(tmpl, args...)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	vals, _, err := encodeParams(params)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	if ps := vals.Get("PageSize"); ps != "" {
+		n, err := strconv.Atoi(ps)
+		switch {
+		case err != nil || n < 0:
+			p.err = fmt.Errorf("conversations: invalid PageSize %q", ps)
+			return p
+		case n > maxPageSize:
+			vals.Set("PageSize", strconv.Itoa(maxPageSize))
+		}
+	}
+	p.next = s.core.baseURL + path
+	if len(vals) > 0 {
+		p.next += "?" + vals.Encode()
+	}
+	return p
+}
+
+// More reports whether there is another page to fetch (or an error to report).
+func (p *Pager[T]) More() bool { return p.err != nil || p.next != "" }
+
+// Meta returns the paging information of the last page fetched.
+func (p *Pager[T]) Meta() Meta { return p.meta }
+
+// NextPageURL returns the URL of the next page, or "" after the last page.
+// Save it to resume a list later with [Pager.Resume].
+func (p *Pager[T]) NextPageURL() string { return p.next }
+
+// Resume makes the pager continue from a next-page URL saved earlier from
+// [Pager.NextPageURL] or [Meta.NextPageURL]. The URL must be on the API host.
+func (p *Pager[T]) Resume(nextPageURL string) error {
+	if err := p.core.checkPageURL(nextPageURL); err != nil {
+		return err
+	}
+	p.next, p.err = nextPageURL, nil
+	return nil
+}
+
+// Next fetches the next page. After the last page it returns ErrNoMorePages.
+func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
+	if p.err != nil {
+		err := p.err
+		p.err, p.next = nil, ""
+		return nil, err
+	}
+	if p.next == "" {
+		return nil, ErrNoMorePages
+	}
+	if p.started {
+		if err := p.core.checkPageURL(p.next); err != nil {
+			p.next = ""
+			return nil, err
+		}
+	}
+	if p.seen.repeated(p.next) {
+		u := p.next
+		p.next = ""
+		return nil, fmt.Errorf("%w: %s was already fetched", ErrPageLoop, pathOf(u))
+	}
+	p.started = true
+	page := &listPage[T]{key: p.key}
+	if err := p.core.do(ctx, http.MethodGet, p.next, "", false, page); err != nil {
+		p.next = ""
+		return nil, err
+	}
+	p.meta = page.meta
+	p.next = page.meta.NextPageURL
+	return &Page[T]{Items: page.items, Meta: page.meta}, nil
+}
+
+// All returns an iterator over every item of the remaining pages, fetched
+// lazily one page at a time. It yields (nil, err) once on an error and stops.
+// Breaking out of the loop stops fetching.
+func (p *Pager[T]) All(ctx context.Context) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for p.More() {
+			page, err := p.Next(ctx)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range page.Items {
+				if !yield(&page.Items[i], nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// listAll is the iterator behind every List method. Each range over it starts
+// the list afresh.
+func listAll[T any](ctx context.Context, s *service, tmpl, key string, maxPageSize int, params any, args ...string) iter.Seq2[*T, error] {
+	first := newPager[T](s, tmpl, key, maxPageSize, params, args...)
+	return func(yield func(*T, error) bool) {
+		p := *first
+		p.All(ctx)(yield)
+	}
+}
+
+// collect gathers an iterator's items into a slice, stopping at the first error.
+func collect[T any](seq iter.Seq2[*T, error]) ([]*T, error) {
+	var out []*T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// checkPageURL accepts only URLs on the API's scheme and host.
+func (c *core) checkPageURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrForeignPageURL, err)
+	}
+	if u.Scheme != c.base.Scheme || u.Host != c.base.Host || u.User != nil {
+		return fmt.Errorf("%w: %s://%s", ErrForeignPageURL, u.Scheme, u.Host)
+	}
+	return nil
+}
+
+// listPage decodes a list response {"<key>": [...], "meta": {...}} straight
+// from the stream, without decoding twice.
+type listPage[T any] struct {
+	key   string
+	items []T
+	meta  Meta
+}
+
+func (lp *listPage[T]) decodeJSON(dec *json.Decoder) error {
+	if tok, err := dec.Token(); err != nil {
+		return err
+	} else if d, ok := tok.(json.Delim); !ok || d != '{' {
+		return fmt.Errorf("list response is not a JSON object")
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch k, _ := tok.(string); k {
+		case lp.key:
+			err = dec.Decode(&lp.items)
+		case "meta":
+			err = dec.Decode(&lp.meta)
+		default:
+			var skip json.RawMessage
+			err = dec.Decode(&skip)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err := dec.Token()
+	return err
+}
+
+// loopGuard detects a repeated page URL in constant memory: it remembers the
+// hashes of the last few URLs exactly, and uses Brent's cycle detection for
+// longer loops, so a list of any length holds the same small state.
+type loopGuard struct {
+	recent [16]uint64
+	n      int
+	mark   uint64 // Brent's checkpoint
+	power  int
+	steps  int
+}
+
+var loopSeed = maphash.MakeSeed()
+
+func (g *loopGuard) repeated(u string) bool {
+	h := maphash.String(loopSeed, u)
+	for i := 0; i < min(g.n, len(g.recent)); i++ {
+		if g.recent[i] == h {
+			return true
+		}
+	}
+	if g.n > len(g.recent) && h == g.mark {
+		return true
+	}
+	g.recent[g.n%len(g.recent)] = h
+	g.n++
+	if g.power == 0 {
+		g.power = 2 * len(g.recent)
+	}
+	g.steps++
+	if g.steps == g.power {
+		g.mark, g.steps = h, 0
+		g.power *= 2
+	}
+	return false
+}

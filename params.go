@@ -1,0 +1,111 @@
+package conversations
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Ptr returns a pointer to v, for params fields where a zero value must be
+// sendable, such as conversations.Ptr(0) for a last-read message index.
+func Ptr[T any](v T) *T { return &v }
+
+// DeleteParams are the optional parameters of a delete.
+type DeleteParams struct {
+	// WebhookEnabled sends X-Twilio-Webhook-Enabled: true, so that this REST
+	// action triggers the configured post-event webhooks.
+	WebhookEnabled bool `url:"-"`
+}
+
+func (p *DeleteParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
+
+// ListParams are the parameters of a list that takes no filters.
+type ListParams struct {
+	// PageSize is how many items each page request asks for; it is clamped
+	// to the list's maximum (100 for most lists). Zero means Twilio's default.
+	PageSize int `url:"PageSize,omitempty"`
+}
+
+// Timers sets a conversation's state timers: after Inactive without activity
+// an active conversation becomes inactive, and after Closed it is closed for
+// good. Each is sent as an ISO 8601 duration (Timers.Inactive, Timers.Closed)
+// and must be whole seconds; Twilio requires at least 1 minute for Inactive
+// and 10 minutes for Closed. Zero leaves a timer as it is; DisableInactive and
+// DisableClosed turn a timer off (PT0S).
+type Timers struct {
+	Inactive        time.Duration
+	Closed          time.Duration
+	DisableInactive bool
+	DisableClosed   bool
+}
+
+// IsZero reports whether no timer is set.
+func (t Timers) IsZero() bool { return t == Timers{} }
+
+// EncodeValues implements the go-querystring Encoder interface.
+func (t Timers) EncodeValues(key string, v *url.Values) error {
+	for _, tm := range []struct {
+		name    string
+		d       time.Duration
+		disable bool
+	}{{"Inactive", t.Inactive, t.DisableInactive}, {"Closed", t.Closed, t.DisableClosed}} {
+		name := key + "." + tm.name
+		switch {
+		case tm.disable && tm.d != 0:
+			return fmt.Errorf("conversations: %s: both a duration and Disable%s are set", name, tm.name)
+		case tm.disable:
+			v.Set(name, "PT0S")
+		case tm.d != 0:
+			s, err := ISODuration(tm.d)
+			if err != nil {
+				return fmt.Errorf("conversations: %s: %w", name, err)
+			}
+			v.Set(name, s)
+		}
+	}
+	return nil
+}
+
+func (Timers) wireKeys(key string) []string { return []string{key + ".Inactive", key + ".Closed"} }
+
+// ErrInvalidDuration is returned (wrapped) for a negative duration or one
+// that is not a whole number of seconds.
+var ErrInvalidDuration = errors.New("invalid duration")
+
+// ISODuration formats d as an ISO 8601 duration such as PT1H30M or PT0S.
+// d must not be negative and must be a whole number of seconds.
+func ISODuration(d time.Duration) (string, error) {
+	if d < 0 {
+		return "", fmt.Errorf("%w: %v is negative", ErrInvalidDuration, d)
+	}
+	if d%time.Second != 0 {
+		return "", fmt.Errorf("%w: %v is not whole seconds", ErrInvalidDuration, d)
+	}
+	if d == 0 {
+		return "PT0S", nil
+	}
+	var b strings.Builder
+	b.WriteString("PT")
+	h, m, s := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	for _, part := range []struct {
+		n    int64
+		unit byte
+	}{{h, 'H'}, {m, 'M'}, {s, 'S'}} {
+		if part.n != 0 {
+			b.WriteString(strconv.FormatInt(part.n, 10))
+			b.WriteByte(part.unit)
+		}
+	}
+	return b.String(), nil
+}
+
+// requireField returns an error naming a required field when empty is true.
+func requireField(empty bool, name string) error {
+	if empty {
+		return fmt.Errorf("%w: %s", ErrEmptyParameter, name)
+	}
+	return nil
+}

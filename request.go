@@ -1,0 +1,328 @@
+package conversations
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/go-querystring/query"
+)
+
+// ErrEmptyParameter is returned (wrapped, naming the parameter) when a
+// required path parameter such as a SID is empty. No request is sent.
+var ErrEmptyParameter = errors.New("conversations: empty required parameter")
+
+// core is the request pipeline shared by every service: it builds, sends,
+// retries and decodes requests.
+type core struct {
+	hc         *http.Client
+	base       *url.URL
+	baseURL    string // scheme://host[:port], no trailing slash
+	accountSID string
+	auth       string // the Authorization header value
+	userAgent  string
+	retry      RetryPolicy
+	logger     *slog.Logger
+}
+
+func newCore(cfg *config, base *url.URL, accountSID, user, pass string) (*core, error) {
+	var hc http.Client
+	if cfg.httpClient != nil {
+		hc = *cfg.httpClient // a copy: the caller's client is never modified
+	}
+	userCheck := hc.CheckRedirect
+	apiHost := base.Host
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != apiHost || req.URL.Scheme != base.Scheme {
+			return fmt.Errorf("conversations: refusing redirect to %s://%s: credentials go only to %s", req.URL.Scheme, req.URL.Host, apiHost)
+		}
+		if userCheck != nil {
+			return userCheck(req, via)
+		}
+		if len(via) >= 5 {
+			return errors.New("conversations: stopped after 5 redirects")
+		}
+		return nil
+	}
+	b := *base
+	b.Path, b.RawPath, b.RawQuery, b.Fragment = "", "", "", ""
+	return &core{
+		hc:         &hc,
+		base:       &b,
+		baseURL:    b.String(),
+		accountSID: accountSID,
+		auth:       "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)),
+		userAgent:  userAgent(cfg.userAgent),
+		retry:      cfg.retry,
+		logger:     cfg.logger,
+	}, nil
+}
+
+// validator is implemented by params that check themselves before sending.
+type validator interface{ validate() error }
+
+// webhookParams is implemented by params that carry X-Twilio-Webhook-Enabled.
+type webhookParams interface{ webhookEnabled() bool }
+
+// endpoint expands a path template such as "Conversations/{Sid}/Messages"
+// with args, escaping each one and rejecting empty ones by name. It returns
+// the path below the base URL, with the scope's prefix: /v1/[Services/IS.../]...
+func (s *service) endpoint(tmpl string, args ...string) (string, error) {
+	if s.err != nil {
+		return "", s.err
+	}
+	var b strings.Builder
+	b.Grow(len("/v1/") + len(s.prefix) + len(tmpl) + 34*len(args))
+	b.WriteString("/v1/")
+	b.WriteString(s.prefix)
+	n := 0
+	for {
+		i := strings.IndexByte(tmpl, '{')
+		if i < 0 {
+			b.WriteString(tmpl)
+			break
+		}
+		j := strings.IndexByte(tmpl[i:], '}') + i
+		name := tmpl[i+1 : j]
+		if n >= len(args) {
+			return "", fmt.Errorf("conversations: missing path parameter %s", name)
+		}
+		if args[n] == "" {
+			return "", fmt.Errorf("%w: %s", ErrEmptyParameter, name)
+		}
+		b.WriteString(tmpl[:i])
+		b.WriteString(url.PathEscape(args[n]))
+		tmpl = tmpl[j+1:]
+		n++
+	}
+	return b.String(), nil
+}
+
+// encodeParams validates params and encodes them as form or query values
+// with go-querystring, plus the X-Twilio-Webhook-Enabled header when set.
+// params may be nil or a nil pointer.
+func encodeParams(params any) (url.Values, bool, error) {
+	if params == nil {
+		return nil, false, nil
+	}
+	if v, ok := params.(validator); ok {
+		if err := v.validate(); err != nil {
+			return nil, false, err
+		}
+	}
+	vals, err := query.Values(params)
+	if err != nil {
+		return nil, false, fmt.Errorf("conversations: encoding parameters: %w", err)
+	}
+	hook := false
+	if w, ok := params.(webhookParams); ok {
+		hook = w.webhookEnabled()
+	}
+	return vals, hook, nil
+}
+
+// call performs one operation: it expands the path, encodes params (as the
+// form body of a POST, the query of a GET) and decodes the response into out.
+func (s *service) call(ctx context.Context, method, tmpl string, params, out any, args ...string) error {
+	path, err := s.endpoint(tmpl, args...)
+	if err != nil {
+		return err
+	}
+	vals, hook, err := encodeParams(params)
+	if err != nil {
+		return err
+	}
+	u := s.core.baseURL + path
+	var body string
+	if method == http.MethodPost {
+		body = vals.Encode()
+	} else if len(vals) > 0 {
+		u += "?" + vals.Encode()
+	}
+	return s.core.do(ctx, method, u, body, hook, out)
+}
+
+// doCall is call for operations that return a resource.
+func doCall[T any](ctx context.Context, s *service, method, tmpl string, params any, args ...string) (*T, error) {
+	out := new(T)
+	if err := s.call(ctx, method, tmpl, params, out, args...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// jsonDecoder is implemented by response types that decode themselves from
+// the stream, such as list pages.
+type jsonDecoder interface{ decodeJSON(dec *json.Decoder) error }
+
+// do sends a request to rawURL (already on the API host) with retries, and
+// decodes a 2xx JSON response into out (nil to discard it).
+func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool, out any) error {
+	if ctx == nil {
+		return errors.New("conversations: nil Context")
+	}
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		resp, err := c.send(ctx, method, rawURL, body, webhook)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			err = &RequestError{Method: method, Path: pathOf(rawURL), Err: err}
+			delay, ok := c.retry.next(attempt, method, 0, err, 0)
+			c.logAttempt(ctx, method, rawURL, attempt, 0, "", start, ok)
+			if !ok {
+				return err
+			}
+			if werr := c.wait(ctx, delay, err); werr != nil {
+				return werr
+			}
+			continue
+		}
+		reqID := resp.Header.Get("Twilio-Request-Id")
+		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			err := decodeBody(resp, out)
+			c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, false)
+			if err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return &RequestError{Method: method, Path: pathOf(rawURL), Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
+			}
+			return nil
+		}
+		apiErr := readError(resp, method, rawURL)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		delay, ok := c.retry.next(attempt, method, resp.StatusCode, nil, apiErr.RetryAfter)
+		c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, ok)
+		if !ok {
+			return apiErr
+		}
+		if werr := c.wait(ctx, delay, apiErr); werr != nil {
+			return werr
+		}
+	}
+}
+
+// send makes one attempt.
+func (c *core) send(ctx context.Context, method, rawURL, body string, webhook bool) (*http.Response, error) {
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
+	if err != nil {
+		return nil, err
+	}
+	h := req.Header
+	h["Authorization"] = []string{c.auth}
+	h["User-Agent"] = []string{c.userAgent}
+	h["Accept"] = []string{"application/json"}
+	if method == http.MethodPost {
+		h["Content-Type"] = []string{"application/x-www-form-urlencoded"}
+	}
+	if webhook {
+		h["X-Twilio-Webhook-Enabled"] = []string{"true"}
+	}
+	return c.hc.Do(req)
+}
+
+// wait sleeps for d on a timer that stops with ctx. When ctx's deadline
+// comes before the retry would, it returns lastErr at once.
+func (c *core) wait(ctx context.Context, d time.Duration, lastErr error) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return lastErr
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (c *core) logAttempt(ctx context.Context, method, rawURL string, attempt, status int, reqID string, start time.Time, retrying bool) {
+	if c.logger == nil {
+		return
+	}
+	level := slog.LevelDebug
+	if retrying {
+		level = slog.LevelInfo
+	}
+	if !c.logger.Enabled(ctx, level) {
+		return
+	}
+	msg := "conversations request"
+	if retrying {
+		msg = "conversations request failed, retrying"
+	}
+	c.logger.LogAttrs(ctx, level, msg,
+		slog.String("method", method),
+		slog.String("path", pathOf(rawURL)),
+		slog.Int("status", status),
+		slog.Int("attempt", attempt),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("request_id", reqID),
+	)
+}
+
+// pathOf returns the path and query of an API URL, for errors and logs.
+func pathOf(rawURL string) string {
+	if i := strings.Index(rawURL, "://"); i >= 0 {
+		if j := strings.IndexByte(rawURL[i+3:], '/'); j >= 0 {
+			return rawURL[i+3+j:]
+		}
+	}
+	return rawURL
+}
+
+// decodeBody decodes a successful response and closes it, draining a little
+// so that the connection can be reused.
+func decodeBody(resp *http.Response, out any) error {
+	defer closeBody(resp.Body)
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	dec := json.NewDecoder(resp.Body)
+	if d, ok := out.(jsonDecoder); ok {
+		return d.decodeJSON(dec)
+	}
+	return dec.Decode(out)
+}
+
+func closeBody(b io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, b, 64<<10)
+	_ = b.Close()
+}
+
+// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
+func parseRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
+		if n < 0 {
+			return 0
+		}
+		return time.Duration(n) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
