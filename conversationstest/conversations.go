@@ -197,6 +197,9 @@ func (e *Emulator) createConversation(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	if (in.inactive != nil || in.closed != nil) && in.state == nil {
+		return 0, nil, badRequest(codeTimersNeedState, "Timers can be set on create only together with State")
+	}
 	e.lock()
 	svc, err := c.service()
 	if err == nil && in.uniqueName != nil {

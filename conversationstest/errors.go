@@ -24,6 +24,7 @@ const (
 	codeClosed              = 50377
 	codeTimerFormat         = 50379
 	codeUniqueNameIsSid     = 50390
+	codeTimersNeedState     = 50382
 	codeAddressIsProxy      = 50409
 	codePairInUse           = 50416
 	codeParticipantLimit    = 50417

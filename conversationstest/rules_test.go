@@ -138,8 +138,9 @@ func TestTimers(t *testing.T) {
 	h.fails(400, 50375, "POST", "/v1/Conversations", form("Timers.Inactive", "PT30S"))
 	h.fails(400, 50376, "POST", "/v1/Conversations", form("Timers.Closed", "PT5M"))
 	h.fails(400, 50379, "POST", "/v1/Conversations", form("Timers.Inactive", "5 minutes"))
+	h.fails(400, 50382, "POST", "/v1/Conversations", form("Timers.Inactive", "PT5M"))
 
-	conv := h.ok(201, "POST", "/v1/Conversations", form("Timers.Inactive", "PT1M", "Timers.Closed", "PT10M"))
+	conv := h.ok(201, "POST", "/v1/Conversations", form("State", "active", "Timers.Inactive", "PT1M", "Timers.Closed", "PT10M"))
 	ch := conv["sid"].(string)
 	require.Equal(t, obj{"date_inactive": "2025-03-01T12:01:00Z", "date_closed": "2025-03-01T12:10:00Z"}, conv["timers"])
 	require.Equal(t, "2025-03-01T12:00:00Z", conv["date_created"])
@@ -161,7 +162,7 @@ func TestTimers(t *testing.T) {
 	require.Equal(t, obj{}, conv["timers"])
 
 	// PT0S disables a timer.
-	ch2 := h.conversation("Timers.Inactive", "PT2M")
+	ch2 := h.conversation("State", "active", "Timers.Inactive", "PT2M")
 	conv = h.ok(200, "POST", "/v1/Conversations/"+ch2, form("Timers.Inactive", "PT0S"))
 	require.Equal(t, obj{}, conv["timers"])
 	h.srv.Advance(time.Hour)
@@ -172,7 +173,7 @@ func TestTimerStateWebhook(t *testing.T) {
 	h := newHarness(t, conversationstest.WithClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)))
 	hook := h.newHook()
 	h.ok(200, "POST", "/v1/Configuration/Webhooks", form("PostWebhookUrl", hook.url+"/post", "Filters", "onConversationStateUpdated"))
-	ch := h.conversation("Timers.Inactive", "PT1M")
+	ch := h.conversation("State", "active", "Timers.Inactive", "PT1M")
 	h.srv.Advance(2 * time.Minute)
 	h.srv.Flush()
 	reqs := hook.received()

@@ -17,7 +17,7 @@ func TestShapes(t *testing.T) {
 	requireShape(t, "FetchService", "", h.ok(200, "GET", "/v1/Services/"+is, nil))
 	requireShape(t, "ListService", "", h.ok(200, "GET", "/v1/Services", nil))
 
-	conv := h.ok(201, "POST", "/v1/Conversations", form("FriendlyName", "f", "UniqueName", "shapes", "Timers.Inactive", "PT5M"))
+	conv := h.ok(201, "POST", "/v1/Conversations", form("FriendlyName", "f", "UniqueName", "shapes", "State", "active", "Timers.Inactive", "PT5M"))
 	requireShape(t, "CreateConversation", "create", conv)
 	ch := conv["sid"].(string)
 	requireShape(t, "FetchConversation", "", h.ok(200, "GET", "/v1/Conversations/"+ch, nil))
