@@ -28,7 +28,7 @@ type Binding struct {
 }
 
 // BindingListParams filter [BindingsService.List]; each value of a filter is
-// sent as its own query parameter, and a binding matches any of them.
+// sent as its own query parameter.
 type BindingListParams struct {
 	BindingTypes []BindingType `url:"BindingType,omitempty"`
 	Identities   []string      `url:"Identity,omitempty"`

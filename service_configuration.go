@@ -48,15 +48,15 @@ type ServiceNotifications struct {
 	AccountSID     string `json:"account_sid"`
 	ChatServiceSID string `json:"chat_service_sid"`
 	// LogEnabled reports whether notifications are logged.
-	LogEnabled              bool                   `json:"log_enabled"`
-	NewMessage              NewMessageNotification `json:"new_message"`
-	AddedToConversation     Notification           `json:"added_to_conversation"`
-	RemovedFromConversation Notification           `json:"removed_from_conversation"`
-	URL                     string                 `json:"url"`
+	LogEnabled              bool                           `json:"log_enabled"`
+	NewMessage              NewMessageNotificationSettings `json:"new_message"`
+	AddedToConversation     NotificationSettings           `json:"added_to_conversation"`
+	RemovedFromConversation NotificationSettings           `json:"removed_from_conversation"`
+	URL                     string                         `json:"url"`
 }
 
-// Notification are the settings of one kind of push notification.
-type Notification struct {
+// NotificationSettings are the settings of one kind of push notification.
+type NotificationSettings struct {
 	Enabled bool `json:"enabled"`
 	// Template is the notification text, with placeholders such as
 	// ${CONVERSATION}.
@@ -65,19 +65,20 @@ type Notification struct {
 	Sound string `json:"sound"`
 }
 
-// NewMessageNotification are the settings of new message notifications.
-type NewMessageNotification struct {
+// NewMessageNotificationSettings are the settings of new message
+// notifications.
+type NewMessageNotificationSettings struct {
 	Enabled           bool   `json:"enabled"`
 	Template          string `json:"template"`
 	Sound             string `json:"sound"`
 	BadgeCountEnabled bool   `json:"badge_count_enabled"`
 	// WithMedia are the settings for messages with media.
-	WithMedia MediaNotification `json:"with_media"`
+	WithMedia MediaNotificationSettings `json:"with_media"`
 }
 
-// MediaNotification are the settings of notifications for new messages with
-// media.
-type MediaNotification struct {
+// MediaNotificationSettings are the settings of notifications for new
+// messages with media.
+type MediaNotificationSettings struct {
 	Enabled bool `json:"enabled"`
 	// Template is the notification text, with placeholders such as
 	// ${MEDIA_COUNT} and ${MEDIA}.
