@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // ServiceConfiguration is the configuration of a Conversation Service: its
@@ -142,7 +143,8 @@ func (p *ServiceWebhookParams) validate() error {
 	if p == nil {
 		return nil
 	}
-	if p.Method != "" && p.Method != WebhookMethodGET && p.Method != WebhookMethodPOST {
+	m := WebhookMethod(strings.ToUpper(string(p.Method)))
+	if p.Method != "" && m != WebhookMethodGET && m != WebhookMethodPOST {
 		return fmt.Errorf("conversations: invalid webhook Method %q", p.Method)
 	}
 	for i, f := range p.Filters {
