@@ -304,3 +304,39 @@ func TestIntegrationWebhookRoundTrip(t *testing.T) {
 	defer mu.Unlock()
 	require.True(t, slices.Equal(events, []string{"onMessageAdded"}), "the bot's own REST reply fires no webhook: %v", events)
 }
+
+func TestIntegrationServiceWebhooks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	client, srv := newEmulated(t)
+	scoped := client.Service(srv.DefaultServiceSID())
+	empty, err := scoped.Configuration.FetchWebhooks(ctx)
+	require.NoError(t, err)
+	require.Empty(t, empty.PreWebhookURL)
+	require.Empty(t, empty.Filters)
+
+	var mu sync.Mutex
+	var seen []string
+	hook := newBot(t, srv.AuthToken(), func(f url.Values) {
+		mu.Lock()
+		seen = append(seen, f.Get("EventType")+":"+f.Get("Body"))
+		mu.Unlock()
+	})
+	cfg, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookParams{
+		PreWebhookURL: hook, PostWebhookURL: hook,
+		Filters: []string{"onMessageAdd", "onMessageAdded"}, Method: conversations.WebhookMethodPOST})
+	require.NoError(t, err)
+	require.Equal(t, []string{"onMessageAdd", "onMessageAdded"}, cfg.Filters)
+	require.Equal(t, hook, cfg.PostWebhookURL)
+
+	conv, err := client.Conversations.Create(ctx, nil)
+	require.NoError(t, err)
+	_, err = client.Messages.Create(ctx, conv.SID, &conversations.MessageCreateParams{Body: "quiet"})
+	require.NoError(t, err)
+	_, err = client.Messages.Create(ctx, conv.SID, &conversations.MessageCreateParams{Body: "loud", WebhookEnabled: true})
+	require.NoError(t, err)
+	srv.Flush()
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"onMessageAdd:loud", "onMessageAdded:loud"}, seen)
+}
