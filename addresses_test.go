@@ -183,8 +183,8 @@ func TestAddressListByType(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, call{
 		Method: http.MethodGet, Path: "/v1/Configuration/Addresses",
-		Query:  url.Values{"Type": {"sms"}, "PageSize": {"50"}},
-		Body:   example(t, "ListConfigurationAddress", "readByAddressType"),
+		Query: url.Values{"Type": {"sms"}, "PageSize": {"50"}},
+		Body:  example(t, "ListConfigurationAddress", "readByAddressType"),
 	})
 	var got []*AddressConfiguration
 	for addr, err := range c.Addresses.List(context.Background(), &AddressListParams{Type: AddressSMS, PageSize: 200}) {
