@@ -324,7 +324,7 @@ func TestIntegrationServiceWebhooks(t *testing.T) {
 	})
 	cfg, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookParams{
 		PreWebhookURL: hook, PostWebhookURL: hook,
-		Filters: []string{"onMessageAdd", "onMessageAdded"}, Method: conversations.WebhookMethodPOST})
+		Filters: []string{"onMessageAdd", "onMessageAdded"}, Method: conversations.WebhookPOST})
 	require.NoError(t, err)
 	require.Equal(t, []string{"onMessageAdd", "onMessageAdded"}, cfg.Filters)
 	require.Equal(t, hook, cfg.PostWebhookURL)
