@@ -27,6 +27,8 @@ type core struct {
 	hc         *http.Client
 	base       *url.URL
 	baseURL    string // scheme://host[:port], no trailing slash
+	media      *url.URL
+	mediaURL   string // the Media Content Service's base URL, like baseURL
 	accountSID string
 	auth       string // the Authorization header value
 	userAgent  string
@@ -34,16 +36,19 @@ type core struct {
 	logger     *slog.Logger
 }
 
-func newCore(cfg *config, base *url.URL, accountSID, user, pass string) (*core, error) {
+func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (*core, error) {
 	var hc http.Client
 	if cfg.httpClient != nil {
 		hc = *cfg.httpClient // a copy: the caller's client is never modified
 	}
 	userCheck := hc.CheckRedirect
 	apiHost := base.Host
+	trusted := func(u *url.URL) bool {
+		return u.Host == apiHost && u.Scheme == base.Scheme || u.Host == media.Host && u.Scheme == media.Scheme
+	}
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Host != apiHost || req.URL.Scheme != base.Scheme {
-			return fmt.Errorf("conversations: refusing redirect to %s://%s: credentials go only to %s", req.URL.Scheme, req.URL.Host, apiHost)
+		if !trusted(req.URL) {
+			return fmt.Errorf("conversations: refusing redirect to %s://%s: credentials go only to %s and %s", req.URL.Scheme, req.URL.Host, apiHost, media.Host)
 		}
 		if userCheck != nil {
 			return userCheck(req, via)
@@ -55,10 +60,14 @@ func newCore(cfg *config, base *url.URL, accountSID, user, pass string) (*core, 
 	}
 	b := *base
 	b.Path, b.RawPath, b.RawQuery, b.Fragment = "", "", "", ""
+	m := *media
+	m.Path, m.RawPath, m.RawQuery, m.Fragment = "", "", "", ""
 	return &core{
 		hc:         &hc,
 		base:       &b,
 		baseURL:    b.String(),
+		media:      &m,
+		mediaURL:   m.String(),
 		accountSID: accountSID,
 		auth:       "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)),
 		userAgent:  userAgent(cfg.userAgent),
