@@ -177,7 +177,7 @@ func doCall[T any](ctx context.Context, s *service, method, tmpl string, params 
 // the stream, such as list pages.
 type jsonDecoder interface{ decodeJSON(dec *json.Decoder) error }
 
-// do sends a request to rawURL (already on the API host) with retries, and
+// do sends a request to rawURL (on the API or MCS host) with retries, and
 // decodes a 2xx JSON response into out (nil to discard it).
 func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool, out any) error {
 	return c.doRequest(ctx, &request{method: method, url: rawURL, form: body, webhook: webhook}, out)
