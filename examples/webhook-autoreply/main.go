@@ -19,7 +19,9 @@
 // bot does not talk to itself.
 //
 // -base-url points the REST client elsewhere, such as at the
-// conversationstest emulator, for an offline round trip.
+// conversationstest emulator (cmd/conversations-emulator), for an offline
+// round trip; roundtrip_test.go runs that round trip in-process: an SMS
+// user writes, the emulator posts a signed onMessageAdded, the bot replies.
 package main
 
 import (
