@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -185,11 +186,29 @@ func rawDo(hc *http.Client, req *http.Request, out any) error {
 	return err
 }
 
+// cpuTime is the process's user+system CPU time. The benchmarks report it
+// per operation beside the wall time ("cpu-ns/op", client and server
+// together), because it is far less sensitive than wall time to other load on
+// a shared machine.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU reports the CPU time used since start per operation.
+func reportCPU(b *testing.B, start time.Duration) {
+	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+}
+
 func BenchmarkCreateMessage(b *testing.B) {
 	c := benchClient(b, benchServer(b, 1))
 	ctx := context.Background()
 	attrs, _ := conversations.ParseAttributes(`{"importance":"high"}`)
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		m, err := c.Messages.Create(ctx, benchConv, &conversations.MessageCreateParams{
 			Author: "message author", Body: "Hello", Attributes: attrs,
@@ -198,6 +217,7 @@ func BenchmarkCreateMessage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 func BenchmarkCreateMessageRaw(b *testing.B) {
@@ -206,6 +226,7 @@ func BenchmarkCreateMessageRaw(b *testing.B) {
 	b.Cleanup(hc.CloseIdleConnections)
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		form := url.Values{"Author": {"message author"}, "Body": {"Hello"}, "Attributes": {`{"importance":"high"}`}}.Encode()
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/Conversations/"+url.PathEscape(benchConv)+"/Messages", strings.NewReader(form))
@@ -218,18 +239,21 @@ func BenchmarkCreateMessageRaw(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 func BenchmarkFetchConversation(b *testing.B) {
 	c := benchClient(b, benchServer(b, 1))
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		conv, err := c.Conversations.Fetch(ctx, benchConv)
 		if err != nil || conv.SID == "" {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 func BenchmarkFetchConversationRaw(b *testing.B) {
@@ -238,6 +262,7 @@ func BenchmarkFetchConversationRaw(b *testing.B) {
 	b.Cleanup(hc.CloseIdleConnections)
 	ctx := context.Background()
 	b.ReportAllocs()
+	cpu := cpuTime()
 	for b.Loop() {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/v1/Conversations/"+url.PathEscape(benchConv), nil)
 		if err != nil {
@@ -248,6 +273,7 @@ func BenchmarkFetchConversationRaw(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, cpu)
 }
 
 // listBench runs list (which must visit every message and call visit for
@@ -262,6 +288,7 @@ func listBench(b *testing.B, pages int, list func(visit func())) {
 	var ms runtime.MemStats
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := cpuTime()
 	for i := 0; i < b.N; i++ {
 		n := 0
 		list(func() {
@@ -276,9 +303,11 @@ func listBench(b *testing.B, pages int, list func(visit func())) {
 		}
 	}
 	b.StopTimer()
+	cpuUsed := cpuTime() - cpu
 	runtime.ReadMemStats(&after)
 	msgs := float64(b.N) * float64(total)
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/msgs, "ns/msg")
+	b.ReportMetric(float64(cpuUsed.Nanoseconds())/msgs, "cpu-ns/msg")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/msgs, "allocs/msg")
 	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/msgs, "B/msg")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
