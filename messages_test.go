@@ -11,11 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-const (
-	msgSID     = "IMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	mediaSID   = "MEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	contentSID = "HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-)
+const contentSID = "HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 func init() {
 	for _, p := range []string{"", "Service"} {
