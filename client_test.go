@@ -179,9 +179,11 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	}))
 	defer other.Close()
 	var sameHostAuth atomic.Value
+	var redirects atomic.Int32
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/v1/Conversations/" + convSID:
+			redirects.Add(1)
 			http.Redirect(w, r, other.URL+r.URL.Path, http.StatusFound)
 		case "/v1/Conversations/moved":
 			http.Redirect(w, r, "/v1/Conversations/"+convSID+"/here", http.StatusMovedPermanently)
@@ -196,7 +198,8 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Conversations.Fetch(context.Background(), convSID)
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "refusing redirect")
+	assert.ErrorIs(t, err, ErrRedirectRefused)
+	assert.EqualValues(t, 1, redirects.Load(), "a refused redirect is not retried")
 	assert.Zero(t, otherHits.Load(), "no request may reach the other host")
 	assert.Nil(t, otherAuth.Load())
 

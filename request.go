@@ -22,6 +22,11 @@ import (
 // required path parameter such as a SID is empty. No request is sent.
 var ErrEmptyParameter = errors.New("conversations: empty required parameter")
 
+// ErrRedirectRefused is returned (wrapped) when the API answers with a
+// redirect to a host other than the API and media hosts, or with too many
+// redirects. The redirect is not followed and the request is not retried.
+var ErrRedirectRefused = errors.New("conversations: refusing redirect")
+
 // core is the request pipeline shared by every service: it builds, sends,
 // retries and decodes requests.
 type core struct {
@@ -51,13 +56,13 @@ func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (
 	}
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !trusted(req.URL) {
-			return fmt.Errorf("conversations: refusing redirect to %s://%s: credentials go only to %s and %s", req.URL.Scheme, req.URL.Host, apiHost, media.Host)
+			return fmt.Errorf("%w to %s://%s: credentials go only to %s and %s", ErrRedirectRefused, req.URL.Scheme, req.URL.Host, apiHost, media.Host)
 		}
 		if userCheck != nil {
 			return userCheck(req, via)
 		}
 		if len(via) >= 5 {
-			return errors.New("conversations: stopped after 5 redirects")
+			return fmt.Errorf("%w: stopped after 5 redirects", ErrRedirectRefused)
 		}
 		return nil
 	}

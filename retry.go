@@ -76,6 +76,9 @@ func retryable(method string, status int, err error) bool {
 	}
 	idempotent := method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead
 	if err != nil {
+		if errors.Is(err, ErrRedirectRefused) {
+			return false
+		}
 		return idempotent || notSent(err)
 	}
 	if !idempotent {
