@@ -108,7 +108,10 @@ type Emulator struct {
 	globalHooks   hookConfig
 	phones        map[string][]SimulatedMessage
 	failures      map[string]failure
-	nextTimerScan time.Time // earliest timer due; zero when none
+	nextTimerScan time.Time            // earliest timer due; zero when none
+	acct          accountConfig        // configuration.go
+	addresses     table[addressConfig] // addresses.go
+	credentials   table[credential]    // credentials.go
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -264,6 +267,15 @@ func (e *Emulator) routes() {
 	e.receiptRoutes()
 	e.webhookConfigRoutes()
 	e.scopedWebhookRoutes()
+	e.roleRoutes()
+	e.userRoutes()
+	e.userConversationRoutes()
+	e.participantConversationRoutes()
+	e.bindingRoutes()
+	e.configurationRoutes()
+	e.addressRoutes()
+	e.credentialRoutes()
+	e.conversationWithParticipantsRoutes()
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(r.URL.Path))
 	})
