@@ -105,15 +105,6 @@ type ServiceNotificationsParams struct {
 	RemovedFromConversationSound    string `url:"RemovedFromConversation.Sound,omitempty"`
 }
 
-// WebhookMethod is the HTTP method Twilio uses to call a webhook URL.
-type WebhookMethod string
-
-// Webhook methods.
-const (
-	WebhookMethodGET  WebhookMethod = "GET"
-	WebhookMethodPOST WebhookMethod = "POST"
-)
-
 // ServiceWebhookConfiguration is the webhook configuration of a Conversation
 // Service: where its pre- and post-event webhooks go and which events fire.
 type ServiceWebhookConfiguration struct {
@@ -144,7 +135,7 @@ func (p *ServiceWebhookParams) validate() error {
 		return nil
 	}
 	m := WebhookMethod(strings.ToUpper(string(p.Method)))
-	if p.Method != "" && m != WebhookMethodGET && m != WebhookMethodPOST {
+	if p.Method != "" && m != WebhookGET && m != WebhookPOST {
 		return fmt.Errorf("conversations: invalid webhook Method %q", p.Method)
 	}
 	for i, f := range p.Filters {

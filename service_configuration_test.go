@@ -39,7 +39,7 @@ func init() {
 		return err
 	})
 	cover("UpdateServiceWebhookConfiguration", func(ctx context.Context, c *Client) error {
-		_, err := cfg(c).UpdateWebhooks(ctx, &ServiceWebhookParams{Method: WebhookMethodPOST})
+		_, err := cfg(c).UpdateWebhooks(ctx, &ServiceWebhookParams{Method: WebhookPOST})
 		return err
 	})
 }
@@ -179,7 +179,7 @@ func TestServiceWebhooksFetch(t *testing.T) {
 	assert.Equal(t, "https://www.example.com/pre", wh.PreWebhookURL)
 	assert.Equal(t, "https://www.example.com/post", wh.PostWebhookURL)
 	assert.Equal(t, []string{"onMessageRemove", "onParticipantAdd"}, wh.Filters)
-	assert.Equal(t, WebhookMethodPOST, wh.Method)
+	assert.Equal(t, WebhookPOST, wh.Method)
 	assert.Equal(t, apiBase+serviceConfigPath+"/Webhooks", wh.URL)
 
 	c, mt = newTestClient(t)
@@ -207,12 +207,12 @@ func TestServiceWebhooksUpdate(t *testing.T) {
 		PreWebhookURL:  "https://www.example.com/pre",
 		PostWebhookURL: "https://www.example.com/post",
 		Filters:        []string{"onMessageRemoved", "onParticipantAdded"},
-		Method:         WebhookMethodGET,
+		Method:         WebhookGET,
 	})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
 	assert.Equal(t, []string{"onMessageRemoved", "onParticipantAdded"}, wh.Filters)
-	assert.Equal(t, WebhookMethodGET, wh.Method)
+	assert.Equal(t, WebhookGET, wh.Method)
 }
 
 func TestServiceConfigurationBadInputSendsNothing(t *testing.T) {
@@ -230,7 +230,7 @@ func TestServiceConfigurationBadInputSendsNothing(t *testing.T) {
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	_, err = bad.FetchWebhooks(ctx)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
-	_, err = bad.UpdateWebhooks(ctx, &ServiceWebhookParams{Method: WebhookMethodPOST})
+	_, err = bad.UpdateWebhooks(ctx, &ServiceWebhookParams{Method: WebhookPOST})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 
 	cfg := c.Service(serviceSID).Configuration

@@ -112,6 +112,7 @@ type Emulator struct {
 	acct          accountConfig        // configuration.go
 	addresses     table[addressConfig] // addresses.go
 	credentials   table[credential]    // credentials.go
+	media         table[mediaFile]     // the Media Content Service's files (media.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -276,6 +277,7 @@ func (e *Emulator) routes() {
 	e.addressRoutes()
 	e.credentialRoutes()
 	e.conversationWithParticipantsRoutes()
+	e.mediaRoutes()
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(r.URL.Path))
 	})
@@ -286,7 +288,7 @@ func (e *Emulator) routes() {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if !e.authorized(r) {
+	if !publicPath(r) && !e.authorized(r) {
 		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
 	} else {
