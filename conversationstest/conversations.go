@@ -212,6 +212,7 @@ func (e *Emulator) createConversation(c *call) (int, any, error) {
 
 	draft := &conversation{svc: svc, messagingServiceSid: e.messagingSid, attributes: "{}", state: "active"}
 	applyConversationInput(draft, in)
+	e.applyDefaultTimers(draft, in)
 	pre := url.Values{}
 	pre.Set("ChatServiceSid", svc.sid)
 	pre.Set("MessagingServiceSid", draft.messagingServiceSid)

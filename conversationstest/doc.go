@@ -33,7 +33,16 @@
 // State/StartDate/EndDate filters); Participants (chat identities, SMS and
 // WhatsApp addresses with proxy addresses, projected addresses); Messages
 // (indexes, Order, delivery summaries, MediaSid); message Receipts; the
-// global and service webhook configurations; conversation-scoped webhooks.
+// global and service webhook configurations; conversation-scoped webhooks;
+// Roles (each service starts with channel admin, channel user, service
+// admin and service user); Users (created implicitly for chat participants;
+// a duplicate identity is 50201); User Conversations (unread counts from the
+// participant's read horizon; Delete leaves the conversation); Participant
+// Conversations; push Bindings (created with [Emulator.RegisterBinding], as
+// SDKs register them); the account Configuration (default service,
+// messaging service and timers) and service Configuration and
+// Notifications; Address Configurations with auto-creation; push
+// Credentials (metadata only); Conversation with Participants.
 // Bodies are shaped as the OpenAPI spec's responses, with url and links
 // built from the host the request came in on; lists are paginated with meta
 // and the spec's page-size limits; errors are Twilio's error body with its
@@ -57,7 +66,10 @@
 // delivered, or to failed or undelivered for addresses given to
 // [Emulator.FailDeliveriesTo]. [Emulator.SendSMS] and [Emulator.SendWhatsApp]
 // simulate a user writing from an address to a proxy address: the message
-// lands in the open conversation holding that pair. [Emulator.SendChat]
+// lands in the open conversation holding that pair, or, when none does and
+// an address configuration of the proxy address has auto-creation enabled,
+// in a new conversation with the sender as participant (and, for
+// auto-creation type webhook, a conversation-scoped webhook). [Emulator.SendChat]
 // simulates a chat user writing from a client SDK.
 //
 // # Webhooks

@@ -108,8 +108,11 @@ type Emulator struct {
 	globalHooks   hookConfig
 	phones        map[string][]SimulatedMessage
 	failures      map[string]failure
-	nextTimerScan time.Time        // earliest timer due; zero when none
-	media         table[mediaFile] // the Media Content Service's files (media.go)
+	nextTimerScan time.Time            // earliest timer due; zero when none
+	acct          accountConfig        // configuration.go
+	addresses     table[addressConfig] // addresses.go
+	credentials   table[credential]    // credentials.go
+	media         table[mediaFile]     // the Media Content Service's files (media.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -265,6 +268,15 @@ func (e *Emulator) routes() {
 	e.receiptRoutes()
 	e.webhookConfigRoutes()
 	e.scopedWebhookRoutes()
+	e.roleRoutes()
+	e.userRoutes()
+	e.userConversationRoutes()
+	e.participantConversationRoutes()
+	e.bindingRoutes()
+	e.configurationRoutes()
+	e.addressRoutes()
+	e.credentialRoutes()
+	e.conversationWithParticipantsRoutes()
 	e.mediaRoutes()
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(r.URL.Path))

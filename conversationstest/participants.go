@@ -245,6 +245,9 @@ func (e *Emulator) createParticipant(c *call) (int, any, error) {
 		p.updated = dateUpdated
 	}
 	conv.participants.put(p.sid, p)
+	if p.identity != "" {
+		e.ensureUser(conv.svc, p.identity, c.origin())
+	}
 	e.postEvent(conv.svc, conv, c.origin(), "onParticipantAdded", e.participantParams(conv, p))
 	return http.StatusCreated, e.renderParticipant(c, conv, p), nil
 }
@@ -358,6 +361,9 @@ func (e *Emulator) updateParticipant(c *call) (int, any, error) {
 		return 0, nil, notFound(c.r.URL.Path)
 	}
 	apply(p)
+	if p.identity != "" {
+		e.ensureUser(conv.svc, p.identity, c.origin())
+	}
 	p.updated = e.nowLocked()
 	if !dateCreated.IsZero() {
 		p.created = dateCreated

@@ -17,6 +17,11 @@ type service struct {
 	defaultRole   string            // role_sid given to chat participants
 	hooks         hookConfig
 	deleted       bool
+	roles         table[role]          // roles.go
+	users         table[user]          // users.go
+	bindings      table[binding]       // bindings.go
+	config        serviceConfig        // configuration.go
+	notify        serviceNotifications // configuration.go
 }
 
 // newService creates and stores a service. The emulator's lock must be held
@@ -31,6 +36,7 @@ func (e *Emulator) newService(name string) *service {
 		uniqueNames:  make(map[string]string),
 		defaultRole:  newSID("RL"),
 	}
+	e.initService(s)
 	e.services.put(s.sid, s)
 	return s
 }

@@ -36,7 +36,8 @@ type InboundMessage struct {
 
 // ErrNoConversation is returned by [Emulator.SendSMS] and
 // [Emulator.SendWhatsApp] when no open conversation holds the sender's
-// address with that proxy address (Twilio would hand such a message to the
+// address with that proxy address and no address configuration of the proxy
+// address has auto-creation enabled (Twilio would hand such a message to the
 // phone number's own messaging webhook instead).
 var ErrNoConversation = errors.New("conversationstest: no open conversation holds this address and proxy address")
 
@@ -80,7 +81,9 @@ func (e *Emulator) Received(address string) []SimulatedMessage {
 
 // SendSMS simulates an SMS from the user at from to the proxy number to:
 // the message lands, authored by from, in the open conversation that holds
-// that pair, and is relayed to its other non-chat participants. Webhooks fire
+// that pair, and is relayed to its other non-chat participants. When no
+// conversation holds the pair and an address configuration of to has
+// auto-creation enabled, a conversation is created for it first. Webhooks fire
 // as for any inbound message (no X-Twilio-Webhook-Enabled needed, no Source),
 // and an onMessageAdd pre-event hook may change or reject it ([ErrRejected]).
 func (e *Emulator) SendSMS(from, to, body string) (InboundMessage, error) {
@@ -103,6 +106,9 @@ func whatsapp(addr string) string {
 func (e *Emulator) inbound(from, to, body string) (InboundMessage, error) {
 	resolve := func() (*conversation, error) {
 		conv := e.conversationWithPair(from, to)
+		if conv == nil {
+			conv = e.autoCreate(from, to) // addresses.go
+		}
 		if conv == nil {
 			return nil, ErrNoConversation
 		}
