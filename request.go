@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -313,9 +314,12 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-		if n < 0 {
+	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case n < 0:
 			return 0
+		case n > int64(math.MaxInt64/time.Second):
+			return math.MaxInt64 // longer than any MaxDelay; never wraps around
 		}
 		return time.Duration(n) * time.Second
 	}
