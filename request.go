@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -192,14 +193,30 @@ func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool
 		reqID := resp.Header.Get("Twilio-Request-Id")
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			err := decodeBody(resp, out)
-			c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, false)
-			if err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return &RequestError{Method: method, Path: pathOf(rawURL), Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
+			if err == nil {
+				c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, false)
+				return nil
 			}
-			return nil
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rerr := &RequestError{Method: method, Path: pathOf(rawURL), Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
+			// A body cut short (the connection broke, or it ended in
+			// mid-value) is retried like a connection failure: for an
+			// idempotent request only. A body that arrived whole but is not
+			// what was expected is not retried.
+			delay, ok := time.Duration(0), false
+			if cutShort(err) {
+				delay, ok = c.retry.next(attempt, method, 0, err, 0)
+			}
+			c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, ok)
+			if !ok {
+				return rerr
+			}
+			if werr := c.wait(ctx, delay, rerr); werr != nil {
+				return werr
+			}
+			continue
 		}
 		apiErr := readError(resp, method, rawURL)
 		if ctx.Err() != nil {
@@ -302,6 +319,13 @@ func decodeBody(resp *http.Response, out any) error {
 		return d.decodeJSON(dec)
 	}
 	return dec.Decode(out)
+}
+
+// cutShort reports whether a decoding error means that the body did not
+// arrive whole: the connection failed or the body ended in mid-value.
+func cutShort(err error) bool {
+	var opErr *net.OpError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &opErr)
 }
 
 func closeBody(b io.ReadCloser) {
