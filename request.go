@@ -23,6 +23,18 @@ import (
 // required path parameter such as a SID is empty. No request is sent.
 var ErrEmptyParameter = errors.New("conversations: empty required parameter")
 
+// ErrForeignRedirect is returned (wrapped in a [RequestError]) when the API
+// host redirects to another host or scheme: the redirect is not followed,
+// so credentials never leave the API host, and the request is not retried.
+var ErrForeignRedirect = errors.New("conversations: redirect to another host")
+
+// redirectError marks a refused redirect: it is not retried, since the same
+// redirect would come again.
+type redirectError struct{ err error }
+
+func (e redirectError) Error() string { return e.err.Error() }
+func (e redirectError) Unwrap() error { return e.err }
+
 // core is the request pipeline shared by every service: it builds, sends,
 // retries and decodes requests.
 type core struct {
@@ -45,13 +57,19 @@ func newCore(cfg *config, base *url.URL, accountSID, user, pass string) (*core, 
 	apiHost := base.Host
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if req.URL.Host != apiHost || req.URL.Scheme != base.Scheme {
-			return fmt.Errorf("conversations: refusing redirect to %s://%s: credentials go only to %s", req.URL.Scheme, req.URL.Host, apiHost)
+			return redirectError{fmt.Errorf("%w: refusing redirect to %s://%s: credentials go only to %s", ErrForeignRedirect, req.URL.Scheme, req.URL.Host, apiHost)}
 		}
 		if userCheck != nil {
-			return userCheck(req, via)
+			if err := userCheck(req, via); err != nil {
+				if err == http.ErrUseLastResponse {
+					return err
+				}
+				return redirectError{err}
+			}
+			return nil
 		}
 		if len(via) >= 5 {
-			return errors.New("conversations: stopped after 5 redirects")
+			return redirectError{errors.New("conversations: stopped after 5 redirects")}
 		}
 		return nil
 	}

@@ -75,6 +75,9 @@ func retryable(method string, status int, err error) bool {
 		return true
 	}
 	idempotent := method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead
+	if errors.As(err, new(redirectError)) {
+		return false // a refused redirect would only be refused again
+	}
 	if err != nil {
 		return idempotent || notSent(err)
 	}
