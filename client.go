@@ -105,6 +105,8 @@ func (c *Client) Service(sid string) *ServiceClient {
 	s := &service{core: c.core}
 	if sid == "" {
 		s.err = fmt.Errorf("%w: ChatServiceSid", ErrEmptyParameter)
+	} else if err := checkSegment("ChatServiceSid", sid); err != nil {
+		s.err = err
 	} else {
 		s.prefix = "Services/" + url.PathEscape(sid) + "/"
 	}

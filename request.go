@@ -119,12 +119,25 @@ func (s *service) endpoint(tmpl string, args ...string) (string, error) {
 		if args[n] == "" {
 			return "", fmt.Errorf("%w: %s", ErrEmptyParameter, name)
 		}
+		if err := checkSegment(name, args[n]); err != nil {
+			return "", err
+		}
 		b.WriteString(tmpl[:i])
 		b.WriteString(url.PathEscape(args[n]))
 		tmpl = tmpl[j+1:]
 		n++
 	}
 	return b.String(), nil
+}
+
+// checkSegment rejects the path arguments "." and "..": path escaping
+// leaves them as they are, and servers and proxies resolve them, so that
+// Participants.Delete(ctx, sid, "..") would delete the conversation itself.
+func checkSegment(name, arg string) error {
+	if arg == "." || arg == ".." {
+		return fmt.Errorf("conversations: invalid %s %q: not a SID or name", name, arg)
+	}
+	return nil
 }
 
 // encodeParams validates params and encodes them as form or query values
