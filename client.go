@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -191,6 +192,9 @@ func parseBaseURL(what, raw string) (string, error) {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" ||
 		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
 		return "", fmt.Errorf("conversations: invalid %s %q: want http(s)://host[:port]", what, raw)
+	}
+	if port, err := strconv.Atoi(u.Port()); strings.HasSuffix(u.Host, ":") || u.Port() != "" && (err != nil || port < 1 || port > 65535) {
+		return "", fmt.Errorf("conversations: invalid %s %q: bad port", what, raw)
 	}
 	return u.Scheme + "://" + u.Host, nil
 }
