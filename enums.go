@@ -1,5 +1,12 @@
 package conversations
 
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
 // ConversationState is the state of a conversation. A conversation moves
 // between active and inactive freely; closed is final.
 type ConversationState string
@@ -121,3 +128,47 @@ const (
 	ChannelWhatsApp ChannelType = "WHATSAPP"
 	ChannelChat     ChannelType = "CHAT"
 )
+
+// WebhookMethod is the HTTP method Twilio uses to call a webhook. Twilio
+// reports it as GET or POST at the account level and in lower case for
+// conversation-scoped webhooks; decoding normalizes it to upper case, so it
+// compares equal to [WebhookGET] and [WebhookPOST].
+type WebhookMethod string
+
+// Webhook methods.
+const (
+	WebhookGET  WebhookMethod = "GET"
+	WebhookPOST WebhookMethod = "POST"
+)
+
+// UnmarshalJSON decodes a method in any case, normalized to upper case.
+func (m *WebhookMethod) UnmarshalJSON(b []byte) error {
+	var s *string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	if s == nil {
+		*m = ""
+		return nil
+	}
+	*m = WebhookMethod(strings.ToUpper(*s))
+	return nil
+}
+
+// EncodeValues implements the go-querystring Encoder interface. The method
+// is sent in the case each parameter is specified with: upper case for the
+// account-level Method, lower case for the nested Configuration.Method and
+// AutoCreation.WebhookMethod. Anything but GET or POST (in any case) is an
+// error, so it is never sent.
+func (m WebhookMethod) EncodeValues(key string, v *url.Values) error {
+	up := WebhookMethod(strings.ToUpper(string(m)))
+	if up != WebhookGET && up != WebhookPOST {
+		return fmt.Errorf("conversations: %s: webhook method %q is not GET or POST", key, string(m))
+	}
+	if strings.Contains(key, ".") {
+		v.Set(key, strings.ToLower(string(up)))
+	} else {
+		v.Set(key, string(up))
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+// Command conversations-emulator runs the conversationstest emulator of the
+// Twilio Conversations v1 API as a local HTTP server, so apps written in any
+// language can point their Twilio SDK (or plain HTTP calls) at it.
+//
+// Usage:
+//
+//	conversations-emulator [-addr 127.0.0.1:4010] [-account-sid AC…] [-auth-token TOKEN]
+//
+// It prints its base URL as the first line of standard output, then logs
+// each request and webhook delivery. Requests must use HTTP basic auth with
+// the account SID and auth token (by default conversationstest's
+// DefaultAccountSID and DefaultAuthToken), and webhooks are signed with the
+// auth token.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/conversations-go/conversations/conversationstest"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:4010", "listen address (host:port; port 0 picks a free one)")
+	accountSID := flag.String("account-sid", conversationstest.DefaultAccountSID, "account SID the emulator accepts")
+	authToken := flag.String("auth-token", conversationstest.DefaultAuthToken, "auth token the emulator accepts and signs webhooks with")
+	apiKey := flag.String("api-key", "", "also accept this API key, as SK…:secret")
+	webhookTimeout := flag.Duration("webhook-timeout", conversationstest.DefaultWebhookTimeout, "how long to wait for a webhook to answer")
+	flag.Parse()
+	if err := run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout); err != nil {
+		fmt.Fprintln(os.Stderr, "conversations-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration) error {
+	logger := log.New(os.Stdout, "", log.LstdFlags|log.Lmicroseconds)
+	opts := []conversationstest.Option{
+		conversationstest.WithCredentials(accountSID, authToken),
+		conversationstest.WithWebhookTimeout(webhookTimeout),
+		conversationstest.WithLogger(logger),
+	}
+	if apiKey != "" {
+		sid, secret, ok := strings.Cut(apiKey, ":")
+		if !ok {
+			return errors.New("-api-key must be SK…:secret")
+		}
+		opts = append(opts, conversationstest.WithAPIKey(sid, secret))
+	}
+	emu := conversationstest.New(opts...)
+	defer emu.Close()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Println(baseURL(ln.Addr().(*net.TCPAddr)))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// Fire conversation timers in real time, not only when a request comes in.
+	go func() {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				emu.Advance(0)
+			}
+		}
+	}()
+
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+// baseURL is the URL clients should use: an unspecified listen host
+// (0.0.0.0, ::) is shown as 127.0.0.1.
+func baseURL(a *net.TCPAddr) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(a.Port))
+}

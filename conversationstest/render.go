@@ -1,0 +1,176 @@
+package conversationstest
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Twilio renders dates as RFC 3339 in UTC, to the second.
+const dateLayout = "2006-01-02T15:04:05Z"
+
+func fmtDate(t time.Time) string { return t.UTC().Format(dateLayout) }
+
+func fmtDatePtr(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	return ptr(fmtDate(*t))
+}
+
+// parseDate reads an ISO 8601 date-time as the API accepts it in
+// DateCreated, DateUpdated, StartDate and EndDate.
+func parseDate(s string) (time.Time, bool) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// dateParam reads an optional date-time form parameter into *dst.
+func (c *call) dateParam(name string, dst *time.Time) error {
+	if !c.has(name) {
+		return nil
+	}
+	t, ok := parseDate(c.param(name))
+	if !ok {
+		return invalidParam(name, c.param(name))
+	}
+	*dst = t
+	return nil
+}
+
+// prefix returns the URL prefix of a resource of svc as the request's path
+// form has it: <base>/v1 or <base>/v1/Services/IS….
+func (c *call) prefix(svc *service) string {
+	if c.scoped {
+		return c.base + "/v1/Services/" + svc.sid
+	}
+	return c.base + "/v1"
+}
+
+// chatServiceSid is the chat_service_sid of a nested resource: rendered only
+// in the /v1/Services/{ChatServiceSid}/... form, as the spec's schemas do.
+func (c *call) chatServiceSid(svc *service) *string {
+	if c.scoped {
+		return &svc.sid
+	}
+	return nil
+}
+
+// listMeta is the meta object of every list response.
+type listMeta struct {
+	Page            int     `json:"page"`
+	PageSize        int     `json:"page_size"`
+	FirstPageURL    string  `json:"first_page_url"`
+	PreviousPageURL *string `json:"previous_page_url"`
+	URL             string  `json:"url"`
+	NextPageURL     *string `json:"next_page_url"`
+	Key             string  `json:"key"`
+}
+
+// listOpts are a list endpoint's page-size limits, from the spec.
+type listOpts struct {
+	key         string // name of the array, e.g. "conversations"
+	defaultSize int    // PageSize when none is sent
+	maxSize     int    // PageSize maximum; larger values are clamped
+}
+
+const pageTokenPrefix = "PT"
+
+func encodePageToken(offset int) string {
+	return pageTokenPrefix + base64.RawURLEncoding.EncodeToString([]byte("o="+strconv.Itoa(offset)))
+}
+
+func decodePageToken(tok string) (int, bool) {
+	rest, ok := strings.CutPrefix(tok, pageTokenPrefix)
+	if !ok {
+		return 0, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil {
+		return 0, false
+	}
+	n, ok := strings.CutPrefix(string(b), "o=")
+	if !ok {
+		return 0, false
+	}
+	off, err := strconv.Atoi(n)
+	if err != nil || off < 0 {
+		return 0, false
+	}
+	return off, true
+}
+
+// paginate renders one page of items as a list response:
+// {"<key>": [...], "meta": {...}}. Paging follows PageSize, Page and the
+// opaque PageToken; every other query parameter is kept in the meta URLs.
+func paginate[T any](c *call, items []T, o listOpts, render func(T) any) (any, error) {
+	size := o.defaultSize
+	if c.has("PageSize") {
+		n, err := strconv.Atoi(c.param("PageSize"))
+		if err != nil || n < 1 {
+			return nil, invalidParam("PageSize", c.param("PageSize"))
+		}
+		size = min(n, o.maxSize)
+	}
+	page := 0
+	if c.has("Page") {
+		n, err := strconv.Atoi(c.param("Page"))
+		if err != nil || n < 0 {
+			return nil, invalidParam("Page", c.param("Page"))
+		}
+		page = n
+	}
+	offset := page * size
+	if c.has("PageToken") {
+		off, ok := decodePageToken(c.param("PageToken"))
+		if !ok {
+			return nil, badRequest(codeBadPageToken, "Invalid PageToken %q", c.param("PageToken"))
+		}
+		offset = off
+	}
+
+	filters := url.Values{}
+	for k, v := range c.r.URL.Query() {
+		if k != "PageSize" && k != "Page" && k != "PageToken" {
+			filters[k] = v
+		}
+	}
+	path := c.base + c.r.URL.EscapedPath()
+	pageURL := func(p, off int) string {
+		q := filters.Encode()
+		if q != "" {
+			q += "&"
+		}
+		q += "PageSize=" + strconv.Itoa(size) + "&Page=" + strconv.Itoa(p)
+		if off > 0 {
+			q += "&PageToken=" + url.QueryEscape(encodePageToken(off))
+		}
+		return path + "?" + q
+	}
+
+	end := min(offset+size, len(items))
+	list := make([]any, 0, max(end-offset, 0))
+	for i := offset; i < end; i++ {
+		list = append(list, render(items[i]))
+	}
+	meta := listMeta{
+		Page:         page,
+		PageSize:     size,
+		FirstPageURL: pageURL(0, 0),
+		URL:          pageURL(page, offset),
+		Key:          o.key,
+	}
+	if page > 0 || offset > 0 {
+		meta.PreviousPageURL = ptr(pageURL(max(page-1, 0), max(offset-size, 0)))
+	}
+	if end < len(items) {
+		meta.NextPageURL = ptr(pageURL(page+1, end))
+	}
+	return map[string]any{o.key: list, "meta": meta}, nil
+}

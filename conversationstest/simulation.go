@@ -1,0 +1,173 @@
+package conversationstest
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/conversations-go/conversations"
+)
+
+// SimulatedMessage is a message an SMS or WhatsApp user's simulated phone
+// received from a conversation.
+type SimulatedMessage struct {
+	From              string    // the proxy address it came from
+	To                string    // the user's address (whatsapp:+1… for WhatsApp)
+	Channel           string    // "sms" or "whatsapp"
+	Body              string    // the message body ("" for media only)
+	MediaSids         []string  // the media attached (ME…), if any
+	Author            string    // the conversation message's author
+	ConversationSid   string    // CH…
+	MessageSid        string    // IM…
+	ChannelMessageSid string    // the carrier message (SM… or WA…)
+	DateSent          time.Time // by the emulator's clock
+}
+
+// InboundMessage is the conversation message that a simulated user's
+// inbound message became.
+type InboundMessage struct {
+	ConversationSid string // CH…
+	MessageSid      string // IM…
+	ParticipantSid  string // MB…, the sender
+	Index           int
+}
+
+// ErrNoConversation is returned by [Emulator.SendSMS] and
+// [Emulator.SendWhatsApp] when no open conversation holds the sender's
+// address with that proxy address (Twilio would hand such a message to the
+// phone number's own messaging webhook instead).
+var ErrNoConversation = errors.New("conversationstest: no open conversation holds this address and proxy address")
+
+// ErrRejected is returned (wrapped) when a pre-event webhook rejected a
+// simulated user's message.
+var ErrRejected = errors.New("conversationstest: rejected by the pre-event webhook")
+
+type failure struct {
+	status string
+	code   int
+}
+
+// FailDeliveriesTo makes every later message to address fail with status
+// (failed, error 30008, or undelivered, error 30003): its receipts move from
+// sent to that status and the address's phone receives nothing. Passing
+// DeliveryDelivered (or "") makes deliveries to address succeed again.
+func (e *Emulator) FailDeliveriesTo(address string, status conversations.DeliveryStatus) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch status {
+	case conversations.DeliveryFailed:
+		e.failures[address] = failure{string(status), 30008}
+	case conversations.DeliveryUndelivered:
+		e.failures[address] = failure{string(status), 30003}
+	case conversations.DeliveryDelivered, "":
+		delete(e.failures, address)
+	default:
+		panic(fmt.Sprintf("conversationstest: FailDeliveriesTo: status must be failed, undelivered or delivered, not %q", status))
+	}
+}
+
+// Received returns, oldest first, the messages the SMS or WhatsApp user at
+// address has received (for WhatsApp, address is "whatsapp:+1…").
+// Messages reach the phone when they are created; their receipts move to
+// delivered asynchronously ([Emulator.Flush] waits for that).
+func (e *Emulator) Received(address string) []SimulatedMessage {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.phones[address])
+}
+
+// SendSMS simulates an SMS from the user at from to the proxy number to:
+// the message lands, authored by from, in the open conversation that holds
+// that pair, and is relayed to its other non-chat participants. Webhooks fire
+// as for any inbound message (no X-Twilio-Webhook-Enabled needed, no Source),
+// and an onMessageAdd pre-event hook may change or reject it ([ErrRejected]).
+func (e *Emulator) SendSMS(from, to, body string) (InboundMessage, error) {
+	return e.inbound(from, to, body)
+}
+
+// SendWhatsApp is [Emulator.SendSMS] for WhatsApp; the "whatsapp:" prefix is
+// added to from and to when they lack it.
+func (e *Emulator) SendWhatsApp(from, to, body string) (InboundMessage, error) {
+	return e.inbound(whatsapp(from), whatsapp(to), body)
+}
+
+func whatsapp(addr string) string {
+	if strings.HasPrefix(addr, "whatsapp:") {
+		return addr
+	}
+	return "whatsapp:" + addr
+}
+
+func (e *Emulator) inbound(from, to, body string) (InboundMessage, error) {
+	resolve := func() (*conversation, error) {
+		conv := e.conversationWithPair(from, to)
+		if conv == nil {
+			return nil, ErrNoConversation
+		}
+		return conv, nil
+	}
+	e.lock()
+	conv, err := resolve()
+	var sender string
+	if err == nil {
+		p, _ := conv.participants.find(func(p *participant) bool { return p.address == from && p.proxyAddress == to })
+		sender = p.sid
+	}
+	e.unlock()
+	if err != nil {
+		return InboundMessage{}, err
+	}
+	fixed := func() (*conversation, error) { return conv, nil }
+	return e.simulated(fixed, origin{fire: true}, newMessage{author: from, body: &body, participantSid: sender})
+}
+
+// SendChat simulates a chat user (a participant with that identity) sending
+// body from a Conversations client SDK to the conversation with the given
+// SID or unique name, in the default service or, when the key is not found
+// there, in any service. Webhooks fire with Source SDK and ClientIdentity.
+func (e *Emulator) SendChat(conversationKey, identity, body string) (InboundMessage, error) {
+	resolve := func() (*conversation, error) {
+		for _, svc := range append([]*service{e.defaultSvc}, e.services.all()...) {
+			if conv, ok := svc.conversations.get(conversationKey); ok {
+				return conv, nil
+			}
+			if sid, ok := svc.uniqueNames[conversationKey]; ok {
+				if conv, ok := svc.conversations.get(sid); ok {
+					return conv, nil
+				}
+			}
+		}
+		return nil, fmt.Errorf("conversationstest: conversation %q not found", conversationKey)
+	}
+	e.lock()
+	conv, err := resolve()
+	var sender string
+	if err == nil {
+		if p, ok := conv.participants.find(func(p *participant) bool { return p.identity == identity }); ok {
+			sender = p.sid
+		} else {
+			err = fmt.Errorf("conversationstest: %q is not a participant of %s", identity, conv.sid)
+		}
+	}
+	e.unlock()
+	if err != nil {
+		return InboundMessage{}, err
+	}
+	o := origin{source: "SDK", clientIdentity: identity, fire: true}
+	return e.simulated(func() (*conversation, error) { return conv, nil }, o,
+		newMessage{author: identity, body: &body, participantSid: sender})
+}
+
+func (e *Emulator) simulated(resolve func() (*conversation, error), o origin, in newMessage) (InboundMessage, error) {
+	conv, m, err := e.addMessage(resolve, o, in)
+	if err != nil {
+		var ae *apiError
+		if errors.As(err, &ae) && ae.Code == codeRejected {
+			return InboundMessage{}, fmt.Errorf("%w: %s", ErrRejected, ae.Message)
+		}
+		return InboundMessage{}, err
+	}
+	return InboundMessage{ConversationSid: conv.sid, MessageSid: m.sid, ParticipantSid: m.participantSid, Index: m.index}, nil
+}

@@ -1,0 +1,144 @@
+package conversationstest
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"time"
+)
+
+var durationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
+
+// parseISODuration parses an ISO 8601 duration such as PT5M or P1DT2H.
+// Years count as 365 days and months as 30.
+func parseISODuration(s string) (time.Duration, bool) {
+	m := durationRE.FindStringSubmatch(s)
+	if m == nil || s == "P" || s[len(s)-1] == 'T' {
+		return 0, false
+	}
+	units := []time.Duration{365 * 24 * time.Hour, 30 * 24 * time.Hour, 7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute}
+	var d time.Duration
+	for i, u := range units {
+		if m[i+1] != "" {
+			n, _ := strconv.Atoi(m[i+1])
+			d += time.Duration(n) * u
+		}
+	}
+	if m[7] != "" {
+		f, _ := strconv.ParseFloat(m[7], 64)
+		d += time.Duration(f * float64(time.Second))
+	}
+	return d, true
+}
+
+// timerParams reads Timers.Inactive and Timers.Closed. A zero duration
+// (PT0S) disables a timer; otherwise inactive must be at least 1 minute
+// (50375) and closed at least 10 minutes (50376).
+func (c *call) timerParams() (inactive, closed *time.Duration, err error) {
+	read := func(name string, minimum time.Duration, code int) (*time.Duration, error) {
+		if !c.has(name) {
+			return nil, nil
+		}
+		d, ok := parseISODuration(c.param(name))
+		if !ok {
+			return nil, badRequest(codeTimerFormat, "%s must be an ISO 8601 duration, got %q", name, c.param(name))
+		}
+		if d != 0 && d < minimum {
+			return nil, badRequest(code, "%s must be at least %s", name, minimum)
+		}
+		return &d, nil
+	}
+	if inactive, err = read("Timers.Inactive", time.Minute, codeInactiveTimer); err != nil {
+		return nil, nil, err
+	}
+	if closed, err = read("Timers.Closed", 10*time.Minute, codeClosedTimer); err != nil {
+		return nil, nil, err
+	}
+	return inactive, closed, nil
+}
+
+// resetTimers restarts conv's timers from now, as on creation, on a timer
+// update and on each new message. The lock must be held.
+func (e *Emulator) resetTimers(conv *conversation) {
+	now := e.nowLocked()
+	conv.dateInactive, conv.dateClosed = nil, nil
+	if conv.state == "closed" {
+		return
+	}
+	if conv.inactiveTimer > 0 && conv.state == "active" {
+		conv.dateInactive = ptr(now.Add(conv.inactiveTimer))
+		e.scheduleTimer(*conv.dateInactive)
+	}
+	if conv.closedTimer > 0 {
+		conv.dateClosed = ptr(now.Add(conv.closedTimer))
+		e.scheduleTimer(*conv.dateClosed)
+	}
+}
+
+func (e *Emulator) scheduleTimer(t time.Time) {
+	if e.nextTimerScan.IsZero() || t.Before(e.nextTimerScan) {
+		e.nextTimerScan = t
+	}
+}
+
+// fireTimers moves the conversations whose timers are due to inactive or
+// closed (Reason TIMER). The lock must be held.
+func (e *Emulator) fireTimers() {
+	now := e.nowLocked()
+	if e.nextTimerScan.IsZero() || now.Before(e.nextTimerScan) {
+		return // nothing is due
+	}
+	e.nextTimerScan = time.Time{}
+	for _, svc := range e.services.all() {
+		for _, conv := range svc.conversations.all() {
+			if conv.dateClosed != nil && !now.Before(*conv.dateClosed) {
+				e.setState(conv, "closed", "TIMER", systemOrigin)
+				continue
+			}
+			if conv.dateInactive != nil && !now.Before(*conv.dateInactive) {
+				conv.dateInactive = nil
+				if conv.state == "active" {
+					e.setState(conv, "inactive", "TIMER", systemOrigin)
+				}
+			}
+			if conv.dateInactive != nil {
+				e.scheduleTimer(*conv.dateInactive)
+			}
+			if conv.dateClosed != nil {
+				e.scheduleTimer(*conv.dateClosed)
+			}
+		}
+	}
+}
+
+// setState moves conv to state to and fires onConversationStateUpdated with
+// the given Reason (API, TIMER or EVENT). The lock must be held.
+func (e *Emulator) setState(conv *conversation, to, reason string, o origin) {
+	from := conv.state
+	if from == to {
+		return
+	}
+	now := e.nowLocked()
+	conv.state = to
+	conv.updated = now
+	switch to {
+	case "closed":
+		conv.dateInactive, conv.dateClosed = nil, nil
+	case "active":
+		if conv.inactiveTimer > 0 {
+			conv.dateInactive = ptr(now.Add(conv.inactiveTimer))
+			e.scheduleTimer(*conv.dateInactive)
+		}
+	case "inactive":
+		conv.dateInactive = nil
+	}
+	p := url.Values{}
+	p.Set("ChatServiceSid", conv.svc.sid)
+	p.Set("ConversationSid", conv.sid)
+	p.Set("MessagingServiceSid", conv.messagingServiceSid)
+	p.Set("StateUpdated", fmtDate(now))
+	p.Set("StateFrom", from)
+	p.Set("StateTo", to)
+	p.Set("Reason", reason)
+	e.postEvent(conv.svc, conv, o, "onConversationStateUpdated", p)
+}
