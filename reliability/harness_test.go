@@ -69,6 +69,12 @@ func (c *countingConn) Read(p []byte) (int, error) {
 // and bytes read; its idle connections are closed when the test ends.
 func newClient(t testing.TB, baseURL string, p conversations.RetryPolicy, opts ...conversations.Option) (*conversations.Client, *netStats) {
 	t.Helper()
+	return newClientAs(t, accountSID, authToken, baseURL, p, opts...)
+}
+
+// newClientAs is newClient with the given credentials.
+func newClientAs(t testing.TB, sid, token, baseURL string, p conversations.RetryPolicy, opts ...conversations.Option) (*conversations.Client, *netStats) {
+	t.Helper()
 	st := &netStats{}
 	var d net.Dialer
 	st.tr = &http.Transport{
@@ -89,7 +95,7 @@ func newClient(t testing.TB, baseURL string, p conversations.RetryPolicy, opts .
 		conversations.WithBaseURL(baseURL),
 		conversations.WithRetryPolicy(p),
 	}, opts...)
-	c, err := conversations.NewClient(accountSID, authToken, all...)
+	c, err := conversations.NewClient(sid, token, all...)
 	if err != nil {
 		t.Fatal(err)
 	}
