@@ -18,6 +18,12 @@ const Version = "0.1.0"
 // DefaultBaseURL is the Conversations API's base URL.
 const DefaultBaseURL = "https://conversations.twilio.com"
 
+// DefaultMediaBaseURL is the base URL of Twilio's Media Content Service
+// (MCS), which stores the media files of messages. Twilio documents no MCS
+// host outside US1, so [WithRegion] does not change it; use
+// [WithMediaBaseURL] for another host.
+const DefaultMediaBaseURL = "https://mcs.us1.twilio.com"
+
 // Client is a client of the Twilio Conversations v1 REST API. Its resource
 // services work on the account's default Conversation Service; [Client.Service]
 // gives the same services scoped to another Conversation Service.
@@ -174,8 +180,9 @@ func WithBaseURL(baseURL string) Option {
 }
 
 // WithMediaBaseURL overrides the Media Content Service's base URL
-// (https://mcs.us1.twilio.com), for the conversationstest emulator, a proxy
-// or tests. Credentials are sent only to this host and the API host.
+// (https://mcs.us1.twilio.com), for the conversationstest emulator, a proxy,
+// tests, or an MCS host outside US1 (Twilio documents none; WithRegion keeps
+// mcs.us1.twilio.com). Credentials are sent only to this host and the API host.
 func WithMediaBaseURL(baseURL string) Option {
 	return func(c *config) error {
 		u, err := parseBaseURL("media base URL", baseURL)
@@ -202,7 +209,8 @@ func parseBaseURL(what, raw string) (string, error) {
 // WithRegion sets the Twilio edge location and processing region, giving the
 // host conversations.{edge}.{region}.twilio.com (for example "dublin" and
 // "ie1"). An edge without a region uses region us1; a region without an edge
-// is an error, since region-only hosts do not serve Conversations.
+// is an error, since region-only hosts do not serve Conversations. The
+// Media Content Service host is not changed (see [DefaultMediaBaseURL]).
 func WithRegion(edge, region string) Option {
 	return func(c *config) error {
 		c.edge, c.region = edge, region
@@ -268,7 +276,15 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	co, err := newCore(&cfg, base, accountSID, user, pass)
+	media := cfg.mediaURL
+	if media == "" {
+		media = DefaultMediaBaseURL
+	}
+	mediaBase, err := url.Parse(media)
+	if err != nil {
+		return nil, fmt.Errorf("conversations: invalid media base URL: %w", err)
+	}
+	co, err := newCore(&cfg, base, mediaBase, accountSID, user, pass)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func newEmulated(t testing.TB, opts ...conversationstest.Option) (*conversations
 	t.Helper()
 	srv := conversationstest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	client, err := conversations.NewClient(srv.AccountSID(), srv.AuthToken(), conversations.WithBaseURL(srv.URL))
+	client, err := conversations.NewClient(srv.AccountSID(), srv.AuthToken(), conversations.WithBaseURL(srv.URL), conversations.WithMediaBaseURL(srv.URL))
 	require.NoError(t, err)
 	return client, srv
 }
@@ -219,9 +219,11 @@ func TestIntegrationMessages(t *testing.T) {
 	require.NotEmpty(t, m.ParticipantSID)
 	require.Len(t, srv.Received("+15550001111"), 3)
 
-	withMedia, err := client.Messages.Create(ctx, conv.SID, &conversations.MessageCreateParams{MediaSID: "ME0123456789abcdef0123456789abcdef"})
+	media, err := client.Service(conv.ChatServiceSID).Media.Upload(ctx, strings.NewReader("%PDF-1.4"), &conversations.MediaUploadParams{ContentType: "application/pdf"})
 	require.NoError(t, err)
-	require.Equal(t, "ME0123456789abcdef0123456789abcdef", withMedia.Media[0].SID)
+	withMedia, err := client.Messages.Create(ctx, conv.SID, &conversations.MessageCreateParams{MediaSID: media.SID})
+	require.NoError(t, err)
+	require.Equal(t, media.SID, withMedia.Media[0].SID)
 	require.Equal(t, "system", withMedia.Author)
 
 	up, err := client.Messages.Update(ctx, conv.SID, sent[1].SID, &conversations.MessageUpdateParams{Body: "edited"})

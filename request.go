@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -39,8 +40,11 @@ func (e redirectError) Unwrap() error { return e.err }
 // retries and decodes requests.
 type core struct {
 	hc         *http.Client
+	anon       *http.Client // for pre-signed URLs: no credentials, the caller's redirect policy
 	base       *url.URL
 	baseURL    string // scheme://host[:port], no trailing slash
+	media      *url.URL
+	mediaURL   string // the Media Content Service's base URL, like baseURL
 	accountSID string
 	auth       string // the Authorization header value
 	userAgent  string
@@ -48,16 +52,20 @@ type core struct {
 	logger     *slog.Logger
 }
 
-func newCore(cfg *config, base *url.URL, accountSID, user, pass string) (*core, error) {
+func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (*core, error) {
 	var hc http.Client
 	if cfg.httpClient != nil {
 		hc = *cfg.httpClient // a copy: the caller's client is never modified
 	}
+	anon := hc // before the credential check below
 	userCheck := hc.CheckRedirect
 	apiHost := base.Host
+	trusted := func(u *url.URL) bool {
+		return u.Host == apiHost && u.Scheme == base.Scheme || u.Host == media.Host && u.Scheme == media.Scheme
+	}
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if req.URL.Host != apiHost || req.URL.Scheme != base.Scheme {
-			return redirectError{fmt.Errorf("%w: refusing redirect to %s://%s: credentials go only to %s", ErrForeignRedirect, req.URL.Scheme, req.URL.Host, apiHost)}
+		if !trusted(req.URL) {
+			return redirectError{fmt.Errorf("%w: refusing redirect to %s://%s: credentials go only to %s and %s", ErrForeignRedirect, req.URL.Scheme, req.URL.Host, apiHost, media.Host)}
 		}
 		if userCheck != nil {
 			if err := userCheck(req, via); err != nil {
@@ -75,10 +83,15 @@ func newCore(cfg *config, base *url.URL, accountSID, user, pass string) (*core, 
 	}
 	b := *base
 	b.Path, b.RawPath, b.RawQuery, b.Fragment = "", "", "", ""
+	m := *media
+	m.Path, m.RawPath, m.RawQuery, m.Fragment = "", "", "", ""
 	return &core{
 		hc:         &hc,
+		anon:       &anon,
 		base:       &b,
 		baseURL:    b.String(),
+		media:      &m,
+		mediaURL:   m.String(),
 		accountSID: accountSID,
 		auth:       "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)),
 		userAgent:  userAgent(cfg.userAgent),
@@ -197,22 +210,102 @@ func doCall[T any](ctx context.Context, s *service, method, tmpl string, params 
 // the stream, such as list pages.
 type jsonDecoder interface{ decodeJSON(dec *json.Decoder) error }
 
-// do sends a request to rawURL (already on the API host) with retries, and
+// do sends a request to rawURL (on the API or MCS host) with retries, and
 // decodes a 2xx JSON response into out (nil to discard it).
 func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool, out any) error {
+	return c.doRequest(ctx, &request{method: method, url: rawURL, form: body, webhook: webhook}, out)
+}
+
+// request is one API call for doRequest: a form body (the default), or a raw
+// body with its own content type, such as a media upload.
+type request struct {
+	method  string
+	url     string
+	form    string // the form body of a POST; unused when body is set
+	webhook bool   // send X-Twilio-Webhook-Enabled: true
+
+	// body is a raw body, sent with contentType instead of the form. It is
+	// retried (by the usual rules) only when it is an io.Seeker, rewound to
+	// where it started; otherwise the first attempt is the only one.
+	body        io.Reader
+	contentType string
+	size        int64             // body's length (also sent as Content-Size); <= 0: unknown, or found by seeking
+	header      map[string]string // extra headers
+
+	// anonymous sends no credentials, through a client that follows any
+	// redirect: for pre-signed URLs on other hosts. Their query is left out
+	// of errors and logs.
+	anonymous bool
+}
+
+// rawResponse, as the out of doRequest, receives the body of a 2xx response
+// unread; the caller closes it.
+type rawResponse struct {
+	body   io.ReadCloser
+	header http.Header
+}
+
+// path is the request's path for errors and logs.
+func (r *request) path() string {
+	p := pathOf(r.url)
+	if r.anonymous {
+		p, _, _ = strings.Cut(p, "?")
+	}
+	return p
+}
+
+// doRequest sends r with retries and decodes a 2xx response into out: JSON
+// for a struct, the unread body for a *rawResponse, nothing for nil.
+func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 	if ctx == nil {
 		return errors.New("conversations: nil Context")
 	}
+	method, path := r.method, r.path()
+	// A raw body can be sent again only if it can be rewound.
+	rewindable, origin := false, int64(0)
+	if s, ok := r.body.(io.Seeker); ok {
+		if off, err := s.Seek(0, io.SeekCurrent); err == nil {
+			rewindable, origin = true, off
+			if r.size <= 0 {
+				if end, err := s.Seek(0, io.SeekEnd); err == nil {
+					r.size = end - origin
+				}
+				if _, err := s.Seek(origin, io.SeekStart); err != nil {
+					return fmt.Errorf("conversations: rewinding the request body: %w", err)
+				}
+			}
+		}
+	}
 	for attempt := 1; ; attempt++ {
+		var guard *guardedBody
+		if r.body != nil {
+			if attempt > 1 {
+				if _, err := r.body.(io.Seeker).Seek(origin, io.SeekStart); err != nil {
+					return &RequestError{Method: method, Path: path, Err: fmt.Errorf("rewinding the request body: %w", err)}
+				}
+			}
+			guard = &guardedBody{r: r.body}
+		}
+		canRetry := func(delay time.Duration, ok bool) (time.Duration, bool) {
+			if ok && guard != nil {
+				if !rewindable {
+					return 0, false
+				}
+				// The transport may still read the body in the background:
+				// cut it off before rewinding it.
+				guard.detach()
+			}
+			return delay, ok
+		}
 		start := time.Now()
-		resp, err := c.send(ctx, method, rawURL, body, webhook)
+		resp, err := c.send(ctx, r, guard)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			err = &RequestError{Method: method, Path: pathOf(rawURL), Err: err}
-			delay, ok := c.retry.next(attempt, method, 0, err, 0)
-			c.logAttempt(ctx, method, rawURL, attempt, 0, "", start, ok)
+			err = &RequestError{Method: method, Path: path, Err: err}
+			delay, ok := canRetry(c.retry.next(attempt, method, 0, err, 0))
+			c.logAttempt(ctx, method, path, attempt, 0, "", start, ok)
 			if !ok {
 				return err
 			}
@@ -223,24 +316,29 @@ func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool
 		}
 		reqID := resp.Header.Get("Twilio-Request-Id")
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+			if raw, ok := out.(*rawResponse); ok {
+				c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+				raw.body, raw.header = resp.Body, resp.Header
+				return nil
+			}
 			err := decodeBody(resp, out)
 			if err == nil {
-				c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, false)
+				c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
 				return nil
 			}
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			rerr := &RequestError{Method: method, Path: pathOf(rawURL), Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
+			rerr := &RequestError{Method: method, Path: path, Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
 			// A body cut short (the connection broke, or it ended in
 			// mid-value) is retried like a connection failure: for an
 			// idempotent request only. A body that arrived whole but is not
 			// what was expected is not retried.
 			delay, ok := time.Duration(0), false
 			if cutShort(err) {
-				delay, ok = c.retry.next(attempt, method, 0, err, 0)
+				delay, ok = canRetry(c.retry.next(attempt, method, 0, err, 0))
 			}
-			c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, ok)
+			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
 			if !ok {
 				return rerr
 			}
@@ -249,12 +347,12 @@ func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool
 			}
 			continue
 		}
-		apiErr := readError(resp, method, rawURL)
+		apiErr := readError(resp, method, path)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		delay, ok := c.retry.next(attempt, method, resp.StatusCode, nil, apiErr.RetryAfter)
-		c.logAttempt(ctx, method, rawURL, attempt, resp.StatusCode, reqID, start, ok)
+		delay, ok := canRetry(c.retry.next(attempt, method, resp.StatusCode, nil, apiErr.RetryAfter))
+		c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
 		if !ok {
 			return apiErr
 		}
@@ -264,27 +362,77 @@ func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool
 	}
 }
 
-// send makes one attempt.
-func (c *core) send(ctx context.Context, method, rawURL, body string, webhook bool) (*http.Response, error) {
+// send makes one attempt. body is r.body behind its guard, or nil.
+func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.Response, error) {
 	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
+	switch {
+	case body != nil:
+		rd = body
+	case r.form != "":
+		rd = strings.NewReader(r.form)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rawURL, rd)
+	req, err := http.NewRequestWithContext(ctx, r.method, r.url, rd)
 	if err != nil {
 		return nil, err
 	}
 	h := req.Header
-	h["Authorization"] = []string{c.auth}
+	if !r.anonymous {
+		h["Authorization"] = []string{c.auth}
+	}
 	h["User-Agent"] = []string{c.userAgent}
 	h["Accept"] = []string{"application/json"}
-	if method == http.MethodPost {
+	switch {
+	case body != nil:
+		h["Content-Type"] = []string{r.contentType}
+		if r.size > 0 {
+			req.ContentLength = r.size
+			// The Media Content Service documents this header with the size.
+			h["Content-Size"] = []string{strconv.FormatInt(r.size, 10)}
+		}
+		req.GetBody = nil // a redirect cannot replay it
+	case r.method == http.MethodPost:
 		h["Content-Type"] = []string{"application/x-www-form-urlencoded"}
 	}
-	if webhook {
+	for k, v := range r.header {
+		h.Set(k, v)
+	}
+	if r.webhook {
 		h["X-Twilio-Webhook-Enabled"] = []string{"true"}
 	}
+	if r.anonymous {
+		return c.anon.Do(req)
+	}
 	return c.hc.Do(req)
+}
+
+// errBodyDetached is what a request body reads after its attempt ended.
+var errBodyDetached = errors.New("conversations: request attempt is over")
+
+// guardedBody is a raw request body for one attempt. The transport may read
+// a body (and close it) in the background even after the response arrived;
+// detach cuts it off so that the body can be rewound safely for a retry.
+// Close does not close the caller's reader, which is theirs to close.
+type guardedBody struct {
+	mu  sync.Mutex
+	r   io.Reader
+	off bool
+}
+
+func (g *guardedBody) Read(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.off {
+		return 0, errBodyDetached
+	}
+	return g.r.Read(p)
+}
+
+func (g *guardedBody) Close() error { return nil }
+
+func (g *guardedBody) detach() {
+	g.mu.Lock()
+	g.off = true
+	g.mu.Unlock()
 }
 
 // wait sleeps for d on a timer that stops with ctx. When ctx's deadline
@@ -303,7 +451,7 @@ func (c *core) wait(ctx context.Context, d time.Duration, lastErr error) error {
 	}
 }
 
-func (c *core) logAttempt(ctx context.Context, method, rawURL string, attempt, status int, reqID string, start time.Time, retrying bool) {
+func (c *core) logAttempt(ctx context.Context, method, path string, attempt, status int, reqID string, start time.Time, retrying bool) {
 	if c.logger == nil {
 		return
 	}
@@ -320,7 +468,7 @@ func (c *core) logAttempt(ctx context.Context, method, rawURL string, attempt, s
 	}
 	c.logger.LogAttrs(ctx, level, msg,
 		slog.String("method", method),
-		slog.String("path", pathOf(rawURL)),
+		slog.String("path", path),
 		slog.Int("status", status),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", time.Since(start)),

@@ -439,6 +439,9 @@ func (e *Emulator) deleteConversation(c *call) (int, any, error) {
 
 // removeConversation deletes conv from its service. The lock must be held.
 func (e *Emulator) removeConversation(conv *conversation) {
+	for _, m := range conv.messages.all() {
+		e.removeMedia(m)
+	}
 	conv.deleted = true
 	conv.svc.conversations.remove(conv.sid)
 	if conv.uniqueName != "" && conv.svc.uniqueNames[conv.uniqueName] == conv.sid {

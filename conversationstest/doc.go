@@ -41,6 +41,15 @@
 // account SID and auth token, or an API key given with [WithAPIKey].
 // Unknown paths answer Twilio's 404.
 //
+// # Media
+//
+// The Media Content Service is served on the same URL: give it to the
+// client's media base-URL option too. Uploads (the raw bytes with their
+// Content-Type), metadata with a temporary content URL that works without
+// credentials for 300 seconds, MediaSid on message create (the message's
+// media field and the Media of webhook events are filled in), and removal of
+// media not attached within 5 minutes, on the emulator's clock.
+//
 // # Simulated users
 //
 // Messages to SMS and WhatsApp participants reach their simulated phones,

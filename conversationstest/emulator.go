@@ -108,7 +108,8 @@ type Emulator struct {
 	globalHooks   hookConfig
 	phones        map[string][]SimulatedMessage
 	failures      map[string]failure
-	nextTimerScan time.Time // earliest timer due; zero when none
+	nextTimerScan time.Time        // earliest timer due; zero when none
+	media         table[mediaFile] // the Media Content Service's files (media.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -264,6 +265,7 @@ func (e *Emulator) routes() {
 	e.receiptRoutes()
 	e.webhookConfigRoutes()
 	e.scopedWebhookRoutes()
+	e.mediaRoutes()
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(r.URL.Path))
 	})
@@ -274,7 +276,7 @@ func (e *Emulator) routes() {
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if !e.authorized(r) {
+	if !publicPath(r) && !e.authorized(r) {
 		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
 	} else {

@@ -160,8 +160,11 @@ func (e *Emulator) addMessage(resolve func() (*conversation, error), o origin, i
 	var pre url.Values
 	if err == nil {
 		draft := in.toMessage(conv)
+		err = e.fillMedia(conv, draft)
 		pre = e.messageParams(conv, draft)
-		err = checkBody(conv, draft)
+		if err == nil {
+			err = checkBody(conv, draft)
+		}
 	}
 	e.unlock()
 	if err != nil {
@@ -184,6 +187,9 @@ func (e *Emulator) addMessage(resolve func() (*conversation, error), o origin, i
 		return nil, nil, errClosed(conv)
 	}
 	m := in.toMessage(conv)
+	if err := e.fillMedia(conv, m); err != nil {
+		return nil, nil, err
+	}
 	if err := checkBody(conv, m); err != nil {
 		return nil, nil, err
 	}
@@ -199,6 +205,7 @@ func (e *Emulator) addMessage(resolve func() (*conversation, error), o origin, i
 		m.updated = in.dateUpdated
 	}
 	conv.messages.put(m.sid, m)
+	e.attachMedia(conv, m)
 	conv.updated = now
 	if conv.state == "inactive" {
 		e.setState(conv, "active", "EVENT", o)
@@ -446,6 +453,7 @@ func (e *Emulator) deleteMessage(c *call) (int, any, error) {
 	if !conv.messages.remove(m.sid) {
 		return 0, nil, notFound(c.r.URL.Path)
 	}
+	e.removeMedia(m)
 	post := e.messageParams(conv, m)
 	post.Set("DateUpdated", fmtDate(m.updated))
 	post.Set("DateRemoved", fmtDate(e.nowLocked()))

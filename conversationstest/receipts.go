@@ -129,8 +129,8 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 				ChannelMessageSid: r.channelMessageSid,
 				DateSent:          now,
 			}
-			if m.body != nil {
-				sm.Body = *m.body
+			if m.body != nil && len(m.media) == 0 {
+				sm.Body = *m.body // with media, SMS and WhatsApp users get the file alone
 			}
 			for _, md := range m.media {
 				sm.MediaSids = append(sm.MediaSids, md.Sid)

@@ -16,7 +16,7 @@ type SimulatedMessage struct {
 	From              string    // the proxy address it came from
 	To                string    // the user's address (whatsapp:+1… for WhatsApp)
 	Channel           string    // "sms" or "whatsapp"
-	Body              string    // the message body ("" for media only)
+	Body              string    // the message body ("" when media is attached: SMS and WhatsApp drop it)
 	MediaSids         []string  // the media attached (ME…), if any
 	Author            string    // the conversation message's author
 	ConversationSid   string    // CH…
