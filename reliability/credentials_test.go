@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -122,10 +123,117 @@ func TestForeignNextPageURL(t *testing.T) {
 	}
 }
 
-// TestMediaURLs notes where media URLs stand: the media helper's methods are
-// not on main yet, so there is no public call that fetches a media URL.
+// TestMediaURLs: media metadata is fetched with credentials from the Media
+// Content Service only; the pre-signed content URL it hands out is fetched
+// without credentials wherever it points (a CDN, a redirect from there, or
+// even the API host), its signature stays out of error texts, and MCS
+// redirects to other hosts are refused.
 func TestMediaURLs(t *testing.T) {
-	t.Skip("media helper (MediaService methods) not merged yet: nothing fetches media URLs; covered once it lands")
+	api, mcs, cdn, far := fs.New(), fs.New(), fs.New(), fs.New()
+	defer api.Close()
+	defer mcs.Close()
+	defer cdn.Close()
+	defer far.Close()
+	const serviceSID, mediaSID = "ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "MEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	c, _ := newClient(t, api.URL, testPolicy, conversations.WithMediaBaseURL(mcs.URL))
+	media := c.Service(serviceSID).Media
+	meta := func(link string) fs.Fault {
+		return fs.Respond(200, fmt.Sprintf(`{"sid":%q,"service_sid":%q,"size":5,"content_type":"image/png","links":{"content":"/v1/Services/%s/Media/%s/Content","content_direct_temporary":%q}}`,
+			mediaSID, serviceSID, serviceSID, mediaSID, link))
+	}
+	reset := func() {
+		for _, s := range []*fs.Server{api, mcs, cdn, far} {
+			s.Reset()
+		}
+	}
+	download := func() (string, error) {
+		rc, _, err := media.Download(context.Background(), mediaSID)
+		if err != nil {
+			return "", err
+		}
+		defer rc.Close()
+		b, err := io.ReadAll(rc)
+		return string(b), err
+	}
+
+	for name, tc := range map[string]struct {
+		link  func() string
+		setup func()
+		hosts []*fs.Server // servers the content request may reach, without auth
+	}{
+		"CDN":             {func() string { return cdn.URL + "/f.png?Signature=s3cr3t-sig" }, func() { cdn.Push(fs.Respond(200, "bytes", "Content-Type", "image/png")) }, []*fs.Server{cdn}},
+		"CDN redirects":   {func() string { return cdn.URL + "/f.png?Signature=s3cr3t-sig" }, func() { cdn.Push(fs.Redirect(302, far.URL+"/g.png"), fs.OK()); far.Push(fs.Respond(200, "bytes")) }, []*fs.Server{cdn, far}},
+		"API host itself": {func() string { return api.URL + "/f.png?Signature=s3cr3t-sig" }, func() { api.Push(fs.Respond(200, "bytes")) }, []*fs.Server{api}},
+		"relative link":   {func() string { return "/f.png?Signature=s3cr3t-sig" }, func() { mcs.Push(fs.Respond(200, "bytes")) }, nil},
+	} {
+		reset()
+		mcs.Push(meta(tc.link()))
+		tc.setup()
+		got, err := download()
+		if err != nil || got != "bytes" {
+			t.Errorf("%s: Download = %q, %v", name, got, err)
+		}
+		if name == "relative link" {
+			// Resolved against the MCS host: the metadata request carried
+			// credentials, the content request did not.
+			if mcs.Requests() != 2 || mcs.AuthSeen() != 1 {
+				t.Errorf("%s: MCS got %d requests, %d with auth; want 2 and 1", name, mcs.Requests(), mcs.AuthSeen())
+			}
+			continue
+		}
+		if mcs.Requests() != 1 || mcs.AuthSeen() != 1 {
+			t.Errorf("%s: MCS got %d requests, %d with auth; want 1 and 1", name, mcs.Requests(), mcs.AuthSeen())
+		}
+		for _, h := range tc.hosts {
+			if h.Requests() != 1 || h.AuthSeen() != 0 {
+				t.Errorf("%s: content host got %d requests, %d with auth; want 1 and 0", name, h.Requests(), h.AuthSeen())
+			}
+		}
+	}
+
+	// A failing content URL: a typed error without the URL's signature.
+	reset()
+	mcs.Push(meta(cdn.URL + "/f.png?Signature=s3cr3t-sig"))
+	cdn.Push(fs.Respond(403, "<Error>AccessDenied</Error>", "Content-Type", "application/xml"))
+	_, err := download()
+	var apiErr *conversations.Error
+	if !errors.As(err, &apiErr) || apiErr.Status != 403 || strings.Contains(err.Error(), "s3cr3t-sig") {
+		t.Errorf("expired content URL: %v", err)
+	}
+
+	// Non-HTTP content links are refused before any request.
+	for _, link := range []string{"file:///etc/passwd", "javascript:alert(1)", "ftp://cdn.test/x"} {
+		reset()
+		mcs.Push(meta(link))
+		if _, err := download(); err == nil {
+			t.Errorf("content link %q accepted", link)
+		}
+		if n := api.Requests() + cdn.Requests() + far.Requests(); n != 0 || mcs.Requests() != 1 {
+			t.Errorf("content link %q: %d other requests", link, n)
+		}
+	}
+
+	// The MCS redirecting a credentialed request elsewhere is refused.
+	for _, call := range []func() error{
+		func() error { _, err := media.Fetch(context.Background(), mediaSID); return err },
+		func() error {
+			_, err := media.Upload(context.Background(), strings.NewReader("bytes"), &conversations.MediaUploadParams{ContentType: "image/png"})
+			return err
+		},
+	} {
+		reset()
+		mcs.Push(fs.Redirect(307, cdn.URL+"/v1/Services/"+serviceSID+"/Media"))
+		// Fetch refuses the redirect; Upload's streamed body cannot be
+		// replayed, so its 307 comes back as an API error. Neither follows.
+		err := call()
+		var apiErr *conversations.Error
+		if !errors.Is(err, conversations.ErrForeignRedirect) && !(errors.As(err, &apiErr) && apiErr.Status == 307) {
+			t.Errorf("MCS redirect: %v, want ErrForeignRedirect or the 307", err)
+		}
+		if cdn.Requests() != 0 || mcs.AuthSeen() != 1 {
+			t.Errorf("MCS redirect: CDN got %d requests; MCS %d with auth", cdn.Requests(), mcs.AuthSeen())
+		}
+	}
 }
 
 // TestLogsHoldNoSecrets logs every attempt at debug level (JSON into a
