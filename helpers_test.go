@@ -27,6 +27,8 @@ const (
 	apiBase        = "https://conversations.twilio.com"
 	convSID        = "CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	serviceSID     = "ISaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	msgSID         = "IMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	mediaSID       = "MEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 )
 
 // newTestClient returns a client whose requests go to a per-test httpmock

@@ -20,10 +20,8 @@ import (
 )
 
 const (
-	mcsBase  = "https://mcs.us1.twilio.com"
-	mediaSID = "MEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	tempURL  = "https://media.us1.twilio.com/" + mediaSID + "?Expires=1715681772&Signature=c2lnbmF0dXJl&Key-Pair-Id=APKAEXAMPLE"
-	msgSID   = "IMaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	mcsBase = "https://mcs.us1.twilio.com"
+	tempURL = "https://media.us1.twilio.com/" + mediaSID + "?Expires=1715681772&Signature=c2lnbmF0dXJl&Key-Pair-Id=APKAEXAMPLE"
 )
 
 // pngBytes is a stand-in for a small PNG file.
