@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -111,6 +112,8 @@ func (c *Client) Service(sid string) *ServiceClient {
 	s := &service{core: c.core}
 	if sid == "" {
 		s.err = fmt.Errorf("%w: ChatServiceSid", ErrEmptyParameter)
+	} else if err := checkSegment("ChatServiceSid", sid); err != nil {
+		s.err = err
 	} else {
 		s.prefix = "Services/" + url.PathEscape(sid) + "/"
 	}
@@ -166,15 +169,13 @@ func WithHTTPClient(hc *http.Client) Option {
 
 // WithBaseURL overrides the API's base URL (https://conversations.twilio.com),
 // for the conversationstest emulator, a proxy or tests. Credentials are sent
-// only to this URL's host.
+// only to this URL's host. It must be http(s)://host[:port], with no path,
+// query, fragment or user info.
 func WithBaseURL(baseURL string) Option {
 	return func(c *config) error {
-		u, err := url.Parse(baseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("conversations: invalid base URL %q: want http(s)://host[:port]", baseURL)
-		}
-		c.baseURL = strings.TrimRight(u.String(), "/")
-		return nil
+		u, err := parseBaseURL("base URL", baseURL)
+		c.baseURL = u
+		return err
 	}
 }
 
@@ -184,13 +185,25 @@ func WithBaseURL(baseURL string) Option {
 // mcs.us1.twilio.com). Credentials are sent only to this host and the API host.
 func WithMediaBaseURL(baseURL string) Option {
 	return func(c *config) error {
-		u, err := url.Parse(baseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("conversations: invalid media base URL %q: want http(s)://host[:port]", baseURL)
-		}
-		c.mediaURL = strings.TrimRight(u.String(), "/")
-		return nil
+		u, err := parseBaseURL("media base URL", baseURL)
+		c.mediaURL = u
+		return err
 	}
+}
+
+// parseBaseURL accepts only http(s)://host[:port] with an optional "/": a
+// path, query or fragment would be dropped silently, and credentials in the
+// URL would end up in error texts.
+func parseBaseURL(what, raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" ||
+		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.Opaque != "" {
+		return "", fmt.Errorf("conversations: invalid %s %q: want http(s)://host[:port]", what, raw)
+	}
+	if port, err := strconv.Atoi(u.Port()); strings.HasSuffix(u.Host, ":") || u.Port() != "" && (err != nil || port < 1 || port > 65535) {
+		return "", fmt.Errorf("conversations: invalid %s %q: bad port", what, raw)
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // WithRegion sets the Twilio edge location and processing region, giving the
@@ -206,9 +219,14 @@ func WithRegion(edge, region string) Option {
 }
 
 // WithUserAgent appends suffix to the User-Agent header, to identify the
-// application in Twilio's logs.
+// application in Twilio's logs. It must not hold control characters.
 func WithUserAgent(suffix string) Option {
 	return func(c *config) error {
+		for _, r := range suffix {
+			if r < ' ' || r == 0x7f {
+				return fmt.Errorf("conversations: invalid User-Agent suffix %q: control character", suffix)
+			}
+		}
 		c.userAgent = suffix
 		return nil
 	}

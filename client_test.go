@@ -198,7 +198,7 @@ func TestRedirectToAnotherHostRefused(t *testing.T) {
 	require.NoError(t, err)
 	_, err = c.Conversations.Fetch(context.Background(), convSID)
 	require.Error(t, err)
-	assert.ErrorIs(t, err, ErrRedirectRefused)
+	assert.ErrorIs(t, err, ErrForeignRedirect)
 	assert.EqualValues(t, 1, redirects.Load(), "a refused redirect is not retried")
 	assert.Zero(t, otherHits.Load(), "no request may reach the other host")
 	assert.Nil(t, otherAuth.Load())

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -22,10 +24,17 @@ import (
 // required path parameter such as a SID is empty. No request is sent.
 var ErrEmptyParameter = errors.New("conversations: empty required parameter")
 
-// ErrRedirectRefused is returned (wrapped) when the API answers with a
-// redirect to a host other than the API and media hosts, or with too many
-// redirects. The redirect is not followed and the request is not retried.
-var ErrRedirectRefused = errors.New("conversations: refusing redirect")
+// ErrForeignRedirect is returned (wrapped in a [RequestError]) when the API
+// host redirects to another host or scheme: the redirect is not followed,
+// so credentials never leave the API host, and the request is not retried.
+var ErrForeignRedirect = errors.New("conversations: redirect to another host")
+
+// redirectError marks a refused redirect: it is not retried, since the same
+// redirect would come again.
+type redirectError struct{ err error }
+
+func (e redirectError) Error() string { return e.err.Error() }
+func (e redirectError) Unwrap() error { return e.err }
 
 // core is the request pipeline shared by every service: it builds, sends,
 // retries and decodes requests.
@@ -56,13 +65,19 @@ func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (
 	}
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if !trusted(req.URL) {
-			return fmt.Errorf("%w to %s://%s: credentials go only to %s and %s", ErrRedirectRefused, req.URL.Scheme, req.URL.Host, apiHost, media.Host)
+			return redirectError{fmt.Errorf("%w: refusing redirect to %s://%s: credentials go only to %s and %s", ErrForeignRedirect, req.URL.Scheme, req.URL.Host, apiHost, media.Host)}
 		}
 		if userCheck != nil {
-			return userCheck(req, via)
+			if err := userCheck(req, via); err != nil {
+				if err == http.ErrUseLastResponse {
+					return err
+				}
+				return redirectError{err}
+			}
+			return nil
 		}
 		if len(via) >= 5 {
-			return fmt.Errorf("%w: stopped after 5 redirects", ErrRedirectRefused)
+			return redirectError{errors.New("conversations: stopped after 5 redirects")}
 		}
 		return nil
 	}
@@ -117,12 +132,25 @@ func (s *service) endpoint(tmpl string, args ...string) (string, error) {
 		if args[n] == "" {
 			return "", fmt.Errorf("%w: %s", ErrEmptyParameter, name)
 		}
+		if err := checkSegment(name, args[n]); err != nil {
+			return "", err
+		}
 		b.WriteString(tmpl[:i])
 		b.WriteString(url.PathEscape(args[n]))
 		tmpl = tmpl[j+1:]
 		n++
 	}
 	return b.String(), nil
+}
+
+// checkSegment rejects the path arguments "." and "..": path escaping
+// leaves them as they are, and servers and proxies resolve them, so that
+// Participants.Delete(ctx, sid, "..") would delete the conversation itself.
+func checkSegment(name, arg string) error {
+	if arg == "." || arg == ".." {
+		return fmt.Errorf("conversations: invalid %s %q: not a SID or name", name, arg)
+	}
+	return nil
 }
 
 // encodeParams validates params and encodes them as form or query values
@@ -288,18 +316,36 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 		}
 		reqID := resp.Header.Get("Twilio-Request-Id")
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
-			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
 			if raw, ok := out.(*rawResponse); ok {
+				c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
 				raw.body, raw.header = resp.Body, resp.Header
 				return nil
 			}
-			if err := decodeBody(resp, out); err != nil {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return &RequestError{Method: method, Path: path, Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
+			err := decodeBody(resp, out)
+			if err == nil {
+				c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+				return nil
 			}
-			return nil
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			rerr := &RequestError{Method: method, Path: path, Status: resp.StatusCode, RequestID: reqID, Err: fmt.Errorf("decoding response: %w", err)}
+			// A body cut short (the connection broke, or it ended in
+			// mid-value) is retried like a connection failure: for an
+			// idempotent request only. A body that arrived whole but is not
+			// what was expected is not retried.
+			delay, ok := time.Duration(0), false
+			if cutShort(err) {
+				delay, ok = canRetry(c.retry.next(attempt, method, 0, err, 0))
+			}
+			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
+			if !ok {
+				return rerr
+			}
+			if werr := c.wait(ctx, delay, rerr); werr != nil {
+				return werr
+			}
+			continue
 		}
 		apiErr := readError(resp, method, path)
 		if ctx.Err() != nil {
@@ -454,6 +500,13 @@ func decodeBody(resp *http.Response, out any) error {
 	return dec.Decode(out)
 }
 
+// cutShort reports whether a decoding error means that the body did not
+// arrive whole: the connection failed or the body ended in mid-value.
+func cutShort(err error) bool {
+	var opErr *net.OpError
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &opErr)
+}
+
 func closeBody(b io.ReadCloser) {
 	_, _ = io.CopyN(io.Discard, b, 64<<10)
 	_ = b.Close()
@@ -464,9 +517,12 @@ func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
-		if n < 0 {
+	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case n < 0:
 			return 0
+		case n > int64(math.MaxInt64/time.Second):
+			return math.MaxInt64 // longer than any MaxDelay; never wraps around
 		}
 		return time.Duration(n) * time.Second
 	}

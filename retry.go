@@ -75,10 +75,10 @@ func retryable(method string, status int, err error) bool {
 		return true
 	}
 	idempotent := method == http.MethodGet || method == http.MethodDelete || method == http.MethodHead
+	if errors.As(err, new(redirectError)) {
+		return false // a refused redirect would only be refused again
+	}
 	if err != nil {
-		if errors.Is(err, ErrRedirectRefused) {
-			return false
-		}
 		return idempotent || notSent(err)
 	}
 	if !idempotent {
