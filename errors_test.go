@@ -1,6 +1,7 @@
 package conversations
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -129,8 +130,8 @@ func (r *countingReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	n := min(int64(len(p)), r.left)
-	for i := range p[:n] {
-		p[i] = 'x'
+	for off := int64(0); off < n; {
+		off += int64(copy(p[off:n], xBytes))
 	}
 	if r.read == 0 && n > 0 {
 		copy(p, `{"message":"`)
@@ -139,6 +140,8 @@ func (r *countingReader) Read(p []byte) (int, error) {
 	r.read += n
 	return int(n), nil
 }
+
+var xBytes = bytes.Repeat([]byte("x"), 32<<10)
 
 func (r *countingReader) Close() error { r.closed.Store(true); return nil }
 
@@ -230,4 +233,24 @@ func TestRequestErrorMessages(t *testing.T) {
 	assert.Equal(t, io.EOF, errors.Unwrap(e))
 	apiErr := &Error{Method: "GET", Path: "/v1/x", Status: 404}
 	assert.Equal(t, "conversations: GET /v1/x: 404 Not Found", apiErr.Error())
+}
+
+func TestSuccessBodyReadOnlyUpToCap(t *testing.T) {
+	c, mt := newTestClient(t)
+	body := &countingReader{left: 40 << 20} // a 200 whose JSON string never ends
+	mt.RegisterResponder(http.MethodGet, apiBase+"/v1/Conversations/"+convSID, func(req *http.Request) (*http.Response, error) {
+		return &http.Response{
+			StatusCode: http.StatusOK, Status: "200 OK",
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: body, Request: req,
+			ContentLength: -1,
+		}, nil
+	})
+	err := fetchConv(c)
+	assert.ErrorIs(t, err, ErrResponseTooLarge)
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, http.StatusOK, re.Status)
+	assert.LessOrEqual(t, body.read, int64(maxSuccessBody+128<<10), "read %d bytes of a 40 MiB body", body.read)
+	assert.True(t, body.closed.Load(), "the body is closed")
+	assert.Equal(t, 1, mt.GetTotalCallCount(), "an oversized body is not retried")
 }

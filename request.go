@@ -493,11 +493,37 @@ func decodeBody(resp *http.Response, out any) error {
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	dec := json.NewDecoder(resp.Body)
+	dec := json.NewDecoder(&cappedReader{r: resp.Body, n: maxSuccessBody})
 	if d, ok := out.(jsonDecoder); ok {
 		return d.decodeJSON(dec)
 	}
 	return dec.Decode(out)
+}
+
+// maxSuccessBody caps how much of a successful response is decoded: a list
+// page of the largest size is a few MiB at most.
+const maxSuccessBody = 32 << 20
+
+// ErrResponseTooLarge is returned (wrapped) when a successful response body
+// is larger than the library will decode (32 MiB).
+var ErrResponseTooLarge = errors.New("conversations: response body too large")
+
+// cappedReader reads at most n bytes, then fails with ErrResponseTooLarge.
+type cappedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.n <= 0 {
+		return 0, ErrResponseTooLarge
+	}
+	if int64(len(p)) > c.n {
+		p = p[:c.n]
+	}
+	n, err := c.r.Read(p)
+	c.n -= int64(n)
+	return n, err
 }
 
 // cutShort reports whether a decoding error means that the body did not

@@ -154,7 +154,11 @@ func (e *Emulator) AuthToken() string { return e.cfg.authToken }
 
 // DefaultServiceSID returns the SID (IS…) of the account's default
 // Conversation Service, which the account-level endpoints use.
-func (e *Emulator) DefaultServiceSID() string { return e.defaultSvc.sid }
+func (e *Emulator) DefaultServiceSID() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.defaultSvc.sid
+}
 
 // Close stops the emulator's webhook and delivery goroutines; webhooks not
 // yet delivered are dropped. The Emulator must not be used afterwards.
