@@ -9,7 +9,7 @@ import (
 
 // BenchmarkMessageCreate measures creating a message through the client
 // against the local emulator, with one SMS recipient.
-func BenchmarkMessageCreate(b *testing.B) {
+func BenchmarkEmulatorMessageCreate(b *testing.B) {
 	ctx := context.Background()
 	client, _ := newEmulated(b)
 	conv, err := client.Conversations.Create(ctx, nil)
