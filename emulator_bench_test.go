@@ -7,7 +7,7 @@ import (
 	"github.com/conversations-go/conversations"
 )
 
-// BenchmarkMessageCreate measures creating a message through the client
+// BenchmarkEmulatorMessageCreate measures creating a message through the client
 // against the local emulator, with one SMS recipient.
 func BenchmarkEmulatorMessageCreate(b *testing.B) {
 	ctx := context.Background()
