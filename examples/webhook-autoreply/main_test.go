@@ -81,6 +81,17 @@ func TestRepliesToCustomers(t *testing.T) {
 	assert.Equal(t, "Thanks — an agent will be with you shortly.", api.posts[0].Get("Body"))
 }
 
+func TestRepliesInTheEventsService(t *testing.T) {
+	h, api := setup(t, "")
+	code := post(t, h, testToken, &conversations.MessageAddedEvent{
+		ConversationSID: "CH00000000000000000000000000000002", ChatServiceSID: "IS00000000000000000000000000000009",
+		Author: "+15551234567", Body: "hi",
+	})
+	assert.Equal(t, http.StatusOK, code)
+	require.Len(t, api.paths, 1)
+	assert.Equal(t, "POST /v1/Services/IS00000000000000000000000000000009/Conversations/CH00000000000000000000000000000002/Messages", api.paths[0])
+}
+
 func TestIgnoresBotAgentAndOtherEvents(t *testing.T) {
 	h, api := setup(t, "agent-alice")
 	for _, author := range []string{"support-bot", "agent-alice"} {
