@@ -61,3 +61,32 @@ func TestFirstReceiptPolls(t *testing.T) {
 		t.Fatalf("got %v, want the list error", err)
 	}
 }
+
+// cancelOn is a writer that cancels a context once the output contains a
+// marker: it stops run right after a given step.
+type cancelOn struct {
+	strings.Builder
+	marker string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	n, err := c.Builder.Write(p)
+	if strings.Contains(c.String(), c.marker) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestReadReceiptsDeletesServiceOnError: when a step fails (the context
+// ends after the conversation was created), the service is still deleted.
+func TestReadReceiptsDeletesServiceOnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &cancelOn{marker: "created conversation", cancel: cancel}
+	if err := run(ctx, out, func(string) string { return "" }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: got %v, want context.Canceled\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "deleted Conversation Service") {
+		t.Errorf("the service was not deleted:\n%s", out.String())
+	}
+}
