@@ -249,7 +249,7 @@ type rawResponse struct {
 func (r *request) path() string {
 	p := pathOf(r.url)
 	if r.anonymous {
-		p, _, _ = strings.Cut(p, "?")
+		p = withoutQuery(p)
 	}
 	return p
 }
@@ -373,7 +373,7 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url, rd)
 	if err != nil {
-		return nil, err
+		return nil, r.redact(err)
 	}
 	h := req.Header
 	if !r.anonymous {
@@ -400,9 +400,33 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 		h["X-Twilio-Webhook-Enabled"] = []string{"true"}
 	}
 	if r.anonymous {
-		return c.anon.Do(req)
+		resp, err := c.anon.Do(req)
+		return resp, r.redact(err)
 	}
 	return c.hc.Do(req)
+}
+
+// redact removes the query (and fragment) from the URLs that the errors of
+// an anonymous request carry: Go's *url.Error holds the whole URL, and the
+// query of a pre-signed URL is its signature.
+func (r *request) redact(err error) error {
+	if err == nil || !r.anonymous {
+		return err
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if ue, ok := e.(*url.Error); ok {
+			ue.URL = withoutQuery(ue.URL)
+		}
+	}
+	return err
+}
+
+// withoutQuery cuts the query and fragment off a URL or path.
+func withoutQuery(u string) string {
+	if i := strings.IndexAny(u, "?#"); i >= 0 {
+		return u[:i]
+	}
+	return u
 }
 
 // errBodyDetached is what a request body reads after its attempt ended.
