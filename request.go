@@ -276,6 +276,9 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			}
 		}
 	}
+	// applied: an earlier attempt may have been applied although it failed
+	// (a 5xx, or a connection broken after the request was sent).
+	applied := false
 	for attempt := 1; ; attempt++ {
 		var guard *guardedBody
 		if r.body != nil {
@@ -309,6 +312,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			if !ok {
 				return err
 			}
+			applied = applied || !notSent(err)
 			if werr := c.wait(ctx, delay, err); werr != nil {
 				return werr
 			}
@@ -342,6 +346,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			if !ok {
 				return rerr
 			}
+			applied = true
 			if werr := c.wait(ctx, delay, rerr); werr != nil {
 				return werr
 			}
@@ -351,11 +356,17 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if applied && method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && out == nil {
+			// An earlier attempt deleted it: the caller's goal is reached.
+			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+			return nil
+		}
 		delay, ok := canRetry(c.retry.next(attempt, method, resp.StatusCode, nil, apiErr.RetryAfter))
 		c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
 		if !ok {
 			return apiErr
 		}
+		applied = applied || resp.StatusCode >= 500
 		if werr := c.wait(ctx, delay, apiErr); werr != nil {
 			return werr
 		}
