@@ -73,8 +73,7 @@ type resources struct {
 type ServiceClient struct {
 	resources
 
-	// SID is the Conversation Service SID (IS...) this view is scoped to.
-	SID string
+	sid string
 	// Bindings manages the service's push notification bindings.
 	Bindings *BindingsService
 	// Configuration manages the service's configuration, notifications and
@@ -83,6 +82,9 @@ type ServiceClient struct {
 	// Media uploads and reads media files on the Media Content Service.
 	Media *MediaService
 }
+
+// SID returns the Conversation Service SID (IS...) this view is scoped to.
+func (sc *ServiceClient) SID() string { return sc.sid }
 
 // service is the shared state of every resource service: the client core and
 // the path prefix of the scope it works in.
@@ -119,7 +121,7 @@ func (c *Client) Service(sid string) *ServiceClient {
 	}
 	return &ServiceClient{
 		resources:     newResources(s),
-		SID:           sid,
+		sid:           sid,
 		Bindings:      (*BindingsService)(s),
 		Configuration: (*ServiceConfigurationService)(s),
 		Media:         (*MediaService)(s),

@@ -257,7 +257,7 @@ func TestServiceScopeEscapesSID(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, call{Method: http.MethodGet, Path: "/v1/Services/IS%2F..%2Fx/Conversations/" + convSID, Body: []byte(`{}`)})
 	s := c.Service("IS/../x")
-	assert.Equal(t, "IS/../x", s.SID)
+	assert.Equal(t, "IS/../x", s.SID())
 	_, err := s.Conversations.Fetch(context.Background(), convSID)
 	require.NoError(t, err)
 }
