@@ -247,8 +247,9 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithLogger logs each request attempt at debug level, and retries at info
-// level: method, path, status, attempt, duration and Twilio request ID.
-// Credentials are never logged.
+// level: method, path, the query's keys (its values, such as a phone number
+// in a filter, are left out), status, attempt, duration and Twilio request
+// ID. Credentials are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l

@@ -501,14 +501,40 @@ func (c *core) logAttempt(ctx context.Context, method, path string, attempt, sta
 	if retrying {
 		msg = "conversations request failed, retrying"
 	}
-	c.logger.LogAttrs(ctx, level, msg,
-		slog.String("method", method),
-		slog.String("path", path),
+	// The query's values can be personal data (a phone number or identity
+	// in a filter): only its keys are logged.
+	path, rawQuery, _ := strings.Cut(path, "?")
+	attrs := make([]slog.Attr, 0, 7)
+	attrs = append(attrs, slog.String("method", method), slog.String("path", path))
+	if keys := queryKeys(rawQuery); keys != "" {
+		attrs = append(attrs, slog.String("query", keys))
+	}
+	attrs = append(attrs,
 		slog.Int("status", status),
 		slog.Int("attempt", attempt),
 		slog.Duration("duration", time.Since(start)),
 		slog.String("request_id", reqID),
 	)
+	c.logger.LogAttrs(ctx, level, msg, attrs...)
+}
+
+// queryKeys lists the distinct keys of a raw query, comma-separated, in the
+// order they come.
+func queryKeys(rawQuery string) string {
+	var b strings.Builder
+	seen := make(map[string]bool)
+	for pair := range strings.SplitSeq(rawQuery, "&") {
+		k, _, _ := strings.Cut(pair, "=")
+		if k == "" || seen[k] {
+			continue
+		}
+		seen[k] = true
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(k)
+	}
+	return b.String()
 }
 
 // pathOf returns the path and query of an API URL, for errors and logs.
