@@ -43,9 +43,12 @@ var ErrForeignPageURL = errors.New("conversations: next page URL is not on the A
 
 // Pager reads a list one page at a time, for cursor-style UIs:
 //
-//	p := client.Conversations.Pager(ctx, nil)
+//	p := client.Conversations.Pager(&conversations.ConversationListParams{PageSize: 50})
 //	for p.More() {
 //		page, err := p.Next(ctx)
+//		if err != nil {
+//			return err // or retry: p.Next(ctx) asks for the same page again
+//		}
 //		...
 //	}
 //
