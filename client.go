@@ -287,10 +287,7 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conversations: invalid media base URL: %w", err)
 	}
-	co, err := newCore(&cfg, base, mediaBase, accountSID, user, pass)
-	if err != nil {
-		return nil, err
-	}
+	co := newCore(&cfg, base, mediaBase, accountSID, user, pass)
 	s := &service{core: co}
 	return &Client{
 		resources:     newResources(s),

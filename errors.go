@@ -153,15 +153,15 @@ func IsConflict(err error) bool {
 }
 
 // readError reads an error response (at most maxErrorBody bytes) into an
-// *Error, and closes it.
-func readError(resp *http.Response, method, rawURL string) *Error {
+// *Error for the request method and path, and closes it.
+func readError(resp *http.Response, method, path string) *Error {
 	defer closeBody(resp.Body)
 	e := &Error{
 		Status:     resp.StatusCode,
 		RequestID:  resp.Header.Get("Twilio-Request-Id"),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
 		Method:     method,
-		Path:       pathOf(rawURL),
+		Path:       path,
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	if err != nil && len(body) == 0 {

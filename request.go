@@ -48,7 +48,7 @@ type core struct {
 	logger     *slog.Logger
 }
 
-func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (*core, error) {
+func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) *core {
 	var hc http.Client
 	if cfg.httpClient != nil {
 		hc = *cfg.httpClient // a copy: the caller's client is never modified
@@ -93,7 +93,7 @@ func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (
 		userAgent:  userAgent(cfg.userAgent),
 		retry:      cfg.retry,
 		logger:     cfg.logger,
-	}, nil
+	}
 }
 
 // validator is implemented by params that check themselves before sending.
