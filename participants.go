@@ -52,8 +52,9 @@ type MessagingBinding struct {
 // ParticipantCreateParams are the parameters of [ParticipantsService.Create].
 // A chat participant has an Identity; an SMS or WhatsApp participant has
 // MessagingBindingAddress and MessagingBindingProxyAddress (use whatsapp:
-// addresses for WhatsApp); in a group MMS conversation the chat participant
-// also has MessagingBindingProjectedAddress.
+// addresses for WhatsApp). In a group MMS conversation an SMS participant has
+// only MessagingBindingAddress, and a chat participant has an Identity and
+// MessagingBindingProjectedAddress.
 type ParticipantCreateParams struct {
 	Identity                         string     `url:"Identity,omitempty"`
 	MessagingBindingAddress          string     `url:"MessagingBinding.Address,omitempty"`
@@ -70,11 +71,27 @@ type ParticipantCreateParams struct {
 func (p *ParticipantCreateParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
 
 func (p *ParticipantCreateParams) validate() error {
-	if p == nil || p.Identity == "" && p.MessagingBindingAddress == "" {
+	if p == nil {
+		return checkParticipant("", "", "")
+	}
+	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress)
+}
+
+// errSameAddress is returned (wrapped) when a participant's address equals
+// its proxy address.
+var errSameAddress = errors.New("MessagingBinding.Address must differ from MessagingBinding.ProxyAddress")
+
+// checkParticipant is the one check of a new participant, shared by
+// [ParticipantsService.Create] and [ConversationsService.CreateWithParticipants]:
+// an identity or an address is required, and an address must differ from
+// its proxy address. The proxy address is optional: SMS participants of a
+// group MMS conversation have an address and no proxy.
+func checkParticipant(identity, address, proxyAddress string) error {
+	if identity == "" && address == "" {
 		return fmt.Errorf("%w: Identity or MessagingBinding.Address", ErrEmptyParameter)
 	}
-	if p.MessagingBindingAddress != "" && p.MessagingBindingAddress == p.MessagingBindingProxyAddress {
-		return errors.New("conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress")
+	if address != "" && address == proxyAddress {
+		return fmt.Errorf("conversations: %w", errSameAddress)
 	}
 	return nil
 }
