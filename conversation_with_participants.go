@@ -88,6 +88,9 @@ func (p *ConversationWithParticipantsParams) validate() error {
 	if p == nil {
 		return nil
 	}
+	if err := p.ConversationParams.checkCreate(); err != nil {
+		return err
+	}
 	if len(p.Participants) > MaxNewParticipants {
 		return fmt.Errorf("conversations: Participant: %d participants, at most %d are allowed", len(p.Participants), MaxNewParticipants)
 	}
