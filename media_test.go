@@ -116,7 +116,7 @@ func TestMediaUpload(t *testing.T) {
 	reqs := onMCS(t, mt, http.MethodPost, mcsBase+"/v1/Services/"+serviceSID+"/Media", mediaJSON("file_name", len(pngBytes)), http.StatusCreated)
 
 	m, err := c.Service(serviceSID).Media.Upload(context.Background(), bytes.NewReader(pngBytes), &MediaUploadParams{
-		ContentType: "image/png", Filename: "dot.png", Channel: ChannelSMS,
+		ContentType: "image/png", Filename: "dot.png", Channel: MessagingSMS,
 	})
 	require.NoError(t, err)
 	require.Len(t, *reqs, 1)
@@ -279,15 +279,16 @@ func TestMediaValidation(t *testing.T) {
 		"nil reader":       {nil, &MediaUploadParams{ContentType: "image/png"}, ErrEmptyParameter, "media reader"},
 		"empty":            {bytes.NewReader(nil), &MediaUploadParams{ContentType: "image/png"}, nil, "media is empty"},
 		"negative size":    {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Size: -1}, nil, "negative media Size"},
-		"unknown channel":  {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Channel: "EMAIL"}, nil, `no media limits known for channel "EMAIL"`},
-		"gif to SMS": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/gif", Channel: ChannelSMS}, ErrMediaTypeNotAllowed,
+		"webhook channel":  {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Channel: MessagingChannel(ChannelSMS)}, nil, `no media limits known for channel "SMS"`},
+		"unknown channel":  {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Channel: MessagingEmail}, nil, `no media limits known for channel "email"`},
+		"gif to SMS": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/gif", Channel: MessagingSMS}, ErrMediaTypeNotAllowed,
 			"conversations: media type not allowed for SMS: image/gif (allowed: image/jpeg, image/png, audio/mpeg, audio/amr, video/mp4, application/pdf)"},
-		"zip to WhatsApp": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Channel: ChannelWhatsApp}, ErrMediaTypeNotAllowed, "not allowed for WhatsApp: application/zip"},
-		"too large for WhatsApp (Size)": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "video/mp4", Size: 17825792, Channel: ChannelWhatsApp}, ErrMediaTooLarge,
+		"zip to WhatsApp": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Channel: MessagingWhatsApp}, ErrMediaTypeNotAllowed, "not allowed for WhatsApp: application/zip"},
+		"too large for WhatsApp (Size)": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "video/mp4", Size: 17825792, Channel: MessagingWhatsApp}, ErrMediaTooLarge,
 			"conversations: media too large for WhatsApp: 17825792 bytes, limit 16 MB"},
-		"too large for SMS (seeked)": {big, &MediaUploadParams{ContentType: "image/jpeg; charset=binary", Channel: ChannelSMS}, ErrMediaTooLarge,
+		"too large for SMS (seeked)": {big, &MediaUploadParams{ContentType: "image/jpeg; charset=binary", Channel: MessagingSMS}, ErrMediaTooLarge,
 			"conversations: media too large for SMS: 5242881 bytes, limit 5 MB"},
-		"too large for chat": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Size: 150*mib + 1, Channel: ChannelChat}, ErrMediaTooLarge,
+		"too large for chat": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Size: 150*mib + 1, Channel: MessagingChat}, ErrMediaTooLarge,
 			"media too large for chat: 157286401 bytes, limit 150 MB"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -305,9 +306,9 @@ func TestMediaValidation(t *testing.T) {
 
 func TestMediaAllowedAtTheLimits(t *testing.T) {
 	for _, tc := range []MediaUploadParams{
-		{ContentType: "image/PNG", Size: 5 * mib, Channel: ChannelSMS},
-		{ContentType: "application/pdf", Size: 16 * mib, Channel: ChannelWhatsApp},
-		{ContentType: "application/zip", Size: 150 * mib, Channel: ChannelChat},
+		{ContentType: "image/PNG", Size: 5 * mib, Channel: MessagingSMS},
+		{ContentType: "application/pdf", Size: 16 * mib, Channel: MessagingWhatsApp},
+		{ContentType: "application/zip", Size: 150 * mib, Channel: MessagingChat},
 	} {
 		_, err := tc.validate(tc.Size, true)
 		assert.NoError(t, err, "%+v", tc)
@@ -326,7 +327,7 @@ func TestMediaUploadStopsPastTheLimitWhenTheSizeIsUnknown(t *testing.T) {
 	c, err := NewClient(testAccountSID, testAuthToken, WithMediaBaseURL(srv.URL), WithRetryPolicy(NoRetries))
 	require.NoError(t, err)
 	body := io.MultiReader(bytes.NewReader(make([]byte, 5*mib)), strings.NewReader("x")) // not seekable
-	_, err = c.Service(serviceSID).Media.Upload(context.Background(), body, &MediaUploadParams{ContentType: "image/png", Channel: ChannelSMS})
+	_, err = c.Service(serviceSID).Media.Upload(context.Background(), body, &MediaUploadParams{ContentType: "image/png", Channel: MessagingSMS})
 	require.ErrorIs(t, err, ErrMediaTooLarge)
 	assert.Contains(t, err.Error(), "limit 5 MB")
 	select {
@@ -372,7 +373,7 @@ func TestCreateWithMediaServiceScoped(t *testing.T) {
 		Status: http.StatusCreated, Body: messageWithMedia(),
 	})
 	msg, err := c.Service(serviceSID).Messages.CreateWithMedia(context.Background(), convSID, bytes.NewReader(pngBytes),
-		&MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: ChannelSMS},
+		&MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: MessagingSMS},
 		&MessageCreateParams{Body: "Look", WebhookEnabled: true})
 	require.NoError(t, err)
 	require.Len(t, *upload, 1)
@@ -445,8 +446,8 @@ func TestCreateWithMediaBadInput(t *testing.T) {
 		"ContentSID set":     {false, convSID, png(), ok, &MessageCreateParams{ContentSID: "HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "must not set MediaSID or ContentSID"},
 		"nil reader":         {true, convSID, nil, ok, nil, "media reader"},
 		"nil media params":   {false, convSID, png(), nil, nil, "ContentType"},
-		"type for SMS":       {false, convSID, png(), &MediaUploadParams{ContentType: "image/gif", Channel: ChannelSMS}, nil, "not allowed for SMS"},
-		"too large for SMS":  {true, convSID, png(), &MediaUploadParams{ContentType: "image/png", Size: 6 * mib, Channel: ChannelSMS}, nil, "limit 5 MB"},
+		"type for SMS":       {false, convSID, png(), &MediaUploadParams{ContentType: "image/gif", Channel: MessagingSMS}, nil, "not allowed for SMS"},
+		"too large for SMS":  {true, convSID, png(), &MediaUploadParams{ContentType: "image/png", Size: 6 * mib, Channel: MessagingSMS}, nil, "limit 5 MB"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, mt := newTestClient(t)

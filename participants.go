@@ -33,8 +33,10 @@ type Participant struct {
 
 // MessagingBinding is how a non-chat participant exchanges messages.
 type MessagingBinding struct {
-	// Type is the channel: "sms", "whatsapp", "rcs", "email"...
-	Type string `json:"type"`
+	// Type is the channel in lower case, such as [MessagingSMS] or
+	// [MessagingWhatsApp] (webhooks report it in upper case, as a
+	// [ChannelType]).
+	Type MessagingChannel `json:"type"`
 	// Address is the participant's own address, such as +15558675310 or
 	// whatsapp:+15558675310.
 	Address string `json:"address,omitempty"`

@@ -96,7 +96,7 @@ func TestParticipantCreateSMS(t *testing.T) {
 	assertParticipantCommon(t, p)
 	assert.Empty(t, p.Identity, "null identity decodes as empty")
 	require.NotNil(t, p.MessagingBinding)
-	assert.Equal(t, MessagingBinding{Type: "sms", Address: "+15558675310", ProxyAddress: "+15017122661"}, *p.MessagingBinding)
+	assert.Equal(t, MessagingBinding{Type: MessagingSMS, Address: "+15558675310", ProxyAddress: "+15017122661"}, *p.MessagingBinding)
 	assert.Equal(t, roleSID, p.RoleSID)
 	assert.Equal(t, `{ "role": "driver" }`, p.Attributes.String())
 	role, err := DecodeAttributes[map[string]string](p.Attributes)
@@ -130,9 +130,33 @@ func TestParticipantCreateWhatsApp(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NotNil(t, p.MessagingBinding)
-	assert.Equal(t, "whatsapp", p.MessagingBinding.Type)
+	assert.Equal(t, MessagingWhatsApp, p.MessagingBinding.Type)
 	assert.Equal(t, "whatsapp:+15558675310", p.MessagingBinding.Address)
 	assert.Equal(t, "whatsapp:+15017122661", p.MessagingBinding.ProxyAddress)
+}
+
+func TestParticipantCreateRCSAndChannelTypes(t *testing.T) {
+	c, mt := newTestClient(t)
+	expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID + "/Participants",
+		Form: url.Values{
+			"MessagingBinding.Address":      {"rcs:+15558675310"},
+			"MessagingBinding.ProxyAddress": {"rcs:+15017122661"},
+		},
+		Status: http.StatusCreated,
+		Body:   example(t, "CreateConversationParticipant", "createRcs"),
+	})
+	p, err := c.Participants.Create(context.Background(), convSID, &ParticipantCreateParams{
+		MessagingBindingAddress: "rcs:+15558675310", MessagingBindingProxyAddress: "rcs:+15017122661",
+	})
+	require.NoError(t, err)
+	require.NotNil(t, p.MessagingBinding)
+	assert.Equal(t, MessagingRCS, p.MessagingBinding.Type)
+	// The webhook enum is upper case; Messaging maps it to the REST value.
+	assert.Equal(t, MessagingSMS, ChannelSMS.Messaging())
+	assert.Equal(t, MessagingWhatsApp, ChannelWhatsApp.Messaging())
+	assert.Equal(t, MessagingChat, ChannelChat.Messaging())
+	assert.NotEqual(t, string(ChannelSMS), string(MessagingSMS))
 }
 
 func TestParticipantCreateChat(t *testing.T) {
@@ -177,7 +201,7 @@ func TestParticipantCreateGroupMMS(t *testing.T) {
 	require.NoError(t, err)
 	assertParticipantCommon(t, p)
 	require.NotNil(t, p.MessagingBinding)
-	assert.Equal(t, MessagingBinding{Type: "sms", ProjectedAddress: "+15017122661"}, *p.MessagingBinding)
+	assert.Equal(t, MessagingBinding{Type: MessagingSMS, ProjectedAddress: "+15017122661"}, *p.MessagingBinding)
 
 	// The SMS side of a group MMS: an address without a proxy address.
 	c, mt = newTestClient(t)

@@ -143,7 +143,7 @@ func TestMediaSendToSMSParticipant(t *testing.T) {
 	h.participant(ch, "MessagingBinding.Address", "+15550000001", "MessagingBinding.ProxyAddress", "+15559990000")
 
 	msg, err := c.Messages.CreateWithMedia(ctx, ch, bytes.NewReader(pngBytes),
-		&conversations.MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: conversations.ChannelSMS},
+		&conversations.MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: conversations.MessagingSMS},
 		&conversations.MessageCreateParams{Body: "A dot", WebhookEnabled: true})
 	require.NoError(t, err)
 	require.Len(t, msg.Media, 1)
