@@ -27,7 +27,11 @@ type Participant struct {
 	// LastReadMessageIndex is the index of the last message the participant
 	// read; nil when unknown.
 	LastReadMessageIndex *int `json:"last_read_message_index"`
-	// LastReadTimestamp is when the participant last read, as Twilio sent it.
+	// LastReadTimestamp is when the participant last read, exactly as Twilio
+	// sent it; empty when unknown. It stays a string because the spec types
+	// it as a plain string with no date-time format (unlike the other dates)
+	// and its examples are all null, so its form is not guaranteed to be
+	// RFC 3339; parse it with time.Parse(time.RFC3339, ...) when it is.
 	LastReadTimestamp string `json:"last_read_timestamp"`
 }
 
@@ -107,10 +111,12 @@ type ParticipantUpdateParams struct {
 	Attributes                       Attributes `url:"Attributes,omitempty"`
 	// LastReadMessageIndex marks messages read up to this index; use Ptr(0)
 	// for the first message.
-	LastReadMessageIndex *int      `url:"LastReadMessageIndex,omitempty"`
-	LastReadTimestamp    string    `url:"LastReadTimestamp,omitempty"`
-	DateCreated          time.Time `url:"DateCreated,omitempty"`
-	DateUpdated          time.Time `url:"DateUpdated,omitempty"`
+	LastReadMessageIndex *int `url:"LastReadMessageIndex,omitempty"`
+	// LastReadTimestamp is when the participant last read; it is sent in
+	// RFC 3339 form (such as 2015-12-16T22:18:38Z), as other dates are.
+	LastReadTimestamp time.Time `url:"LastReadTimestamp,omitempty"`
+	DateCreated       time.Time `url:"DateCreated,omitempty"`
+	DateUpdated       time.Time `url:"DateUpdated,omitempty"`
 	// WebhookEnabled sends X-Twilio-Webhook-Enabled: true.
 	WebhookEnabled bool `url:"-"`
 }

@@ -271,7 +271,7 @@ func TestParticipantUpdateLastReadIndexZero(t *testing.T) {
 		Body: body,
 	})
 	p, err := c.Participants.Update(context.Background(), convSID, partSID, &ParticipantUpdateParams{
-		LastReadMessageIndex: Ptr(0), LastReadTimestamp: "2015-12-16T22:18:38Z",
+		LastReadMessageIndex: Ptr(0), LastReadTimestamp: time.Date(2015, 12, 16, 22, 18, 38, 0, time.UTC),
 	})
 	require.NoError(t, err)
 	require.NotNil(t, p.LastReadMessageIndex)
