@@ -215,7 +215,7 @@ func TestIntegrationMessages(t *testing.T) {
 	srv.Flush()
 	m, err := client.Messages.Fetch(ctx, conv.SID, sent[0].SID)
 	require.NoError(t, err)
-	require.Equal(t, conversations.DeliveryAmount("all"), m.Delivery.Delivered)
+	require.Equal(t, conversations.DeliveryAll, m.Delivery.Delivered)
 	require.NotEmpty(t, m.ParticipantSID)
 	require.Len(t, srv.Received("+15550001111"), 3)
 

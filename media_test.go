@@ -381,7 +381,7 @@ func TestCreateWithMediaServiceScoped(t *testing.T) {
 	assert.EqualValues(t, 1, create.Load())
 	assert.Equal(t, msgSID, msg.SID)
 	require.Len(t, msg.Media, 1)
-	assert.Equal(t, Media{SID: mediaSID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, msg.Media[0])
+	assert.Equal(t, MessageMedia{SID: mediaSID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, msg.Media[0])
 	assert.Equal(t, 2, mt.GetTotalCallCount(), "upload, then create")
 }
 

@@ -148,7 +148,7 @@ func TestMediaSendToSMSParticipant(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, msg.Media, 1)
 	md := msg.Media[0]
-	assert.Equal(t, conversations.Media{SID: md.SID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, md)
+	assert.Equal(t, conversations.MessageMedia{SID: md.SID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, md)
 	assert.Equal(t, "A dot", msg.Body)
 
 	again, err := c.Messages.Fetch(ctx, ch, msg.SID)
