@@ -3,12 +3,16 @@ package conversations
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,27 +31,78 @@ const (
 // pngBytes is a stand-in for a small PNG file.
 var pngBytes = []byte("\x89PNG\r\n\x1a\nfake-png-body")
 
-// mediaJSON is an MCS media resource with the fields Twilio documents
-// (https://www.twilio.com/docs/conversations/api/media-resource).
+// mcsMediaFields are the fields of an MCS media resource, in the order of
+// the field list of the project's reference notes (conversations.md §3,
+// "Media"), taken from
+// https://www.twilio.com/docs/conversations/api/media-resource. MCS is not in
+// Twilio's OpenAPI spec and the docs give no full example payload, so this
+// list is the only source of the fixtures' shape.
+var mcsMediaFields = []string{
+	"sid", "account_sid", "service_sid", "date_created", "date_updated", "channel_sid",
+	"message_sid", "size", "content_type", "file_name", "author", "url", "links",
+}
+
+// mediaJSON is an MCS media resource built from mcsMediaFields, with
+// fileKey in place of file_name (to test the "filename" spelling). The
+// values are illustrative, not captured from Twilio: an ME SID, the IS
+// service of the upload, dates as the REST API writes them, a media not yet
+// attached (null channel_sid and message_sid, null date_updated), the
+// "sender" author the docs give for REST uploads, and links.content plus a
+// pre-signed links.content_direct_temporary.
 func mediaJSON(fileKey string, size int) []byte {
-	return fmt.Appendf(nil, `{
-  "sid": %q,
-  "account_sid": %q,
-  "service_sid": %q,
-  "date_created": "2024-05-14T10:11:12.345Z",
-  "date_updated": null,
-  "channel_sid": null,
-  "message_sid": null,
-  "size": %d,
-  "content_type": "image/png",
-  %q: "dot.png",
-  "author": "sender",
-  "url": "%s/v1/Services/%s/Media/%s",
-  "links": {
-    "content": "%[6]s/v1/Services/%[7]s/Media/%[8]s/Content",
-    "content_direct_temporary": %[9]q
-  }
-}`, mediaSID, testAccountSID, serviceSID, size, fileKey, mcsBase, serviceSID, mediaSID, tempURL)
+	self := mcsBase + "/v1/Services/" + serviceSID + "/Media/" + mediaSID
+	values := map[string]any{
+		"sid":          mediaSID,
+		"account_sid":  testAccountSID,
+		"service_sid":  serviceSID,
+		"date_created": "2024-05-14T10:11:12.345Z",
+		"date_updated": nil,
+		"channel_sid":  nil,
+		"message_sid":  nil,
+		"size":         size,
+		"content_type": "image/png",
+		"file_name":    "dot.png",
+		"author":       "sender",
+		"url":          self,
+		"links":        map[string]string{"content": self + "/Content", "content_direct_temporary": tempURL},
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range mcsMediaFields {
+		v, err := json.Marshal(values[k])
+		if err != nil {
+			panic(err)
+		}
+		if k == "file_name" {
+			k = fileKey
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:%s", k, v)
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// TestMediaFixtureMatchesTheDocumentedFields keeps the fixture and MediaInfo
+// to the documented field list: every documented field is in the fixture
+// and has a json field in MediaInfo, and the fixture has no other field.
+func TestMediaFixtureMatchesTheDocumentedFields(t *testing.T) {
+	var got map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(mediaJSON("file_name", 1), &got))
+	assert.ElementsMatch(t, mcsMediaFields, slices.Collect(maps.Keys(got)))
+	var links map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(got["links"], &links))
+	assert.ElementsMatch(t, []string{"content", "content_direct_temporary"}, slices.Collect(maps.Keys(links)))
+	tags := map[string]bool{}
+	rt := reflect.TypeFor[MediaInfo]()
+	for i := range rt.NumField() {
+		tags[strings.Split(rt.Field(i).Tag.Get("json"), ",")[0]] = true
+	}
+	for _, f := range mcsMediaFields {
+		assert.True(t, tags[f], "MediaInfo has no json field %q", f)
+	}
 }
 
 // mcsRequest is a request received by an MCS responder.
@@ -351,16 +406,15 @@ func TestMediaNeedsAService(t *testing.T) {
 	assert.Equal(t, 0, mt.GetTotalCallCount())
 }
 
-// messageWithMedia is a message create response carrying the uploaded media.
-func messageWithMedia() []byte {
-	return fmt.Appendf(nil, `{
-  "sid": %q, "account_sid": %q, "chat_service_sid": %q, "conversation_sid": %q,
-  "index": 0, "author": "system", "body": "Look", "attributes": "{}", "participant_sid": null,
-  "date_created": "2024-05-14T10:11:13Z", "date_updated": "2024-05-14T10:11:13Z",
-  "media": [{"sid": %q, "size": %d, "content_type": "image/png", "filename": "dot.png"}],
-  "url": "https://conversations.twilio.com/v1/Conversations/%[4]s/Messages/%[1]s",
-  "delivery": null, "links": {}, "content_sid": null
-}`, msgSID, testAccountSID, serviceSID, convSID, mediaSID, len(pngBytes))
+// messageWithMedia is the spec's createWithMedia message example with its
+// media entry pointing at the uploaded file.
+func messageWithMedia(t *testing.T) []byte {
+	t.Helper()
+	m := decodeExample(t, "CreateServiceConversationMessage", "createWithMedia")
+	m["media"] = []map[string]any{{"sid": mediaSID, "size": len(pngBytes), "content_type": "image/png", "filename": "dot.png"}}
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
 }
 
 func TestCreateWithMediaServiceScoped(t *testing.T) {
@@ -370,7 +424,7 @@ func TestCreateWithMediaServiceScoped(t *testing.T) {
 		Method: http.MethodPost, Path: "/v1/Services/" + serviceSID + "/Conversations/" + convSID + "/Messages",
 		Form:   url.Values{"MediaSid": {mediaSID}, "Body": {"Look"}},
 		Header: map[string]string{"X-Twilio-Webhook-Enabled": "true"},
-		Status: http.StatusCreated, Body: messageWithMedia(),
+		Status: http.StatusCreated, Body: messageWithMedia(t),
 	})
 	msg, err := c.Service(serviceSID).Messages.CreateWithMedia(context.Background(), convSID, bytes.NewReader(pngBytes),
 		&MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: MessagingSMS},
@@ -392,7 +446,7 @@ func TestCreateWithMediaAccountLevelFindsTheService(t *testing.T) {
 	create := expect(t, mt, call{
 		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID + "/Messages",
 		Form:   url.Values{"MediaSid": {mediaSID}},
-		Status: http.StatusCreated, Body: messageWithMedia(),
+		Status: http.StatusCreated, Body: messageWithMedia(t),
 	})
 	msg, err := c.Messages.CreateWithMedia(context.Background(), convSID, bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png"}, nil)
 	require.NoError(t, err)
