@@ -246,8 +246,17 @@ func TestConversationBadInputSendsNothing(t *testing.T) {
 	_, err = c.Service("").Conversations.Fetch(ctx, convSID)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "ChatServiceSid")
-	for _, err := range c.Service("").Conversations.List(ctx, nil) {
-		assert.ErrorIs(t, err, ErrEmptyParameter)
+	yields, errs := 0, 0
+	for conv, err := range c.Service("").Conversations.List(ctx, nil) {
+		yields++
+		if err != nil {
+			errs++
+			assert.Nil(t, conv)
+			assert.ErrorIs(t, err, ErrEmptyParameter)
+			assert.ErrorContains(t, err, "ChatServiceSid")
+		}
 	}
+	assert.Equal(t, 1, yields, "the list yields exactly once")
+	assert.Equal(t, 1, errs, "and that yield is the error")
 	assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent for bad input")
 }
