@@ -73,8 +73,7 @@ type resources struct {
 type ServiceClient struct {
 	resources
 
-	// SID is the Conversation Service SID (IS...) this view is scoped to.
-	SID string
+	sid string
 	// Bindings manages the service's push notification bindings.
 	Bindings *BindingsService
 	// Configuration manages the service's configuration, notifications and
@@ -83,6 +82,9 @@ type ServiceClient struct {
 	// Media uploads and reads media files on the Media Content Service.
 	Media *MediaService
 }
+
+// SID returns the Conversation Service SID (IS...) this view is scoped to.
+func (sc *ServiceClient) SID() string { return sc.sid }
 
 // service is the shared state of every resource service: the client core and
 // the path prefix of the scope it works in.
@@ -119,7 +121,7 @@ func (c *Client) Service(sid string) *ServiceClient {
 	}
 	return &ServiceClient{
 		resources:     newResources(s),
-		SID:           sid,
+		sid:           sid,
 		Bindings:      (*BindingsService)(s),
 		Configuration: (*ServiceConfigurationService)(s),
 		Media:         (*MediaService)(s),
@@ -245,8 +247,9 @@ func WithRetryPolicy(p RetryPolicy) Option {
 }
 
 // WithLogger logs each request attempt at debug level, and retries at info
-// level: method, path, status, attempt, duration and Twilio request ID.
-// Credentials are never logged.
+// level: method, path, the query's keys (its values, such as a phone number
+// in a filter, are left out), status, attempt, duration and Twilio request
+// ID. Credentials are never logged.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = l
@@ -284,10 +287,7 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conversations: invalid media base URL: %w", err)
 	}
-	co, err := newCore(&cfg, base, mediaBase, accountSID, user, pass)
-	if err != nil {
-		return nil, err
-	}
+	co := newCore(&cfg, base, mediaBase, accountSID, user, pass)
 	s := &service{core: co}
 	return &Client{
 		resources:     newResources(s),

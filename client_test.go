@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -257,7 +258,68 @@ func TestServiceScopeEscapesSID(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, call{Method: http.MethodGet, Path: "/v1/Services/IS%2F..%2Fx/Conversations/" + convSID, Body: []byte(`{}`)})
 	s := c.Service("IS/../x")
-	assert.Equal(t, "IS/../x", s.SID)
+	assert.Equal(t, "IS/../x", s.SID())
 	_, err := s.Conversations.Fetch(context.Background(), convSID)
 	require.NoError(t, err)
+}
+
+// captureHandler is a slog.Handler that keeps every record's attributes.
+type captureHandler struct {
+	mu      sync.Mutex
+	records []map[string]string
+}
+
+func (h *captureHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *captureHandler) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *captureHandler) WithGroup(string) slog.Handler            { return h }
+func (h *captureHandler) Handle(_ context.Context, r slog.Record) error {
+	m := map[string]string{"msg": r.Message}
+	r.Attrs(func(a slog.Attr) bool {
+		m[a.Key] = a.Value.String()
+		return true
+	})
+	h.mu.Lock()
+	h.records = append(h.records, m)
+	h.mu.Unlock()
+	return nil
+}
+
+// Filters such as a phone number or an identity are personal data: logs
+// carry the query's keys, never its values.
+func TestLogsLeaveQueryValuesOut(t *testing.T) {
+	const phone = "+15558675310"
+	h := &captureHandler{}
+	c, mt := newTestClient(t, WithLogger(slog.New(h)), WithRetryPolicy(fastRetries))
+	var n atomic.Int32
+	mt.RegisterResponder(http.MethodGet, apiBase+"/v1/ParticipantConversations", func(req *http.Request) (*http.Response, error) {
+		assert.Equal(t, phone, req.URL.Query().Get("Address"))
+		switch n.Add(1) {
+		case 1:
+			return httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"code":1,"message":"down"}`), nil
+		case 2:
+			next := apiBase + "/v1/ParticipantConversations?Address=%2B15558675310&PageSize=50&Page=1&PageToken=PT1"
+			return httpmock.NewStringResponse(http.StatusOK, `{"conversations":[{"conversation_sid":"CH1"}],"meta":{"key":"conversations","next_page_url":"`+next+`"}}`), nil
+		}
+		return httpmock.NewStringResponse(http.StatusOK, `{"conversations":[],"meta":{"key":"conversations","next_page_url":null}}`), nil
+	})
+	require.NoError(t, drain(c.ParticipantConversations.List(context.Background(), &ParticipantConversationListParams{Address: phone, PageSize: 50})))
+	require.EqualValues(t, 3, n.Load())
+
+	require.Len(t, h.records, 3)
+	for _, r := range h.records {
+		for k, v := range r {
+			assert.NotContains(t, v, "5558675310", "attribute %s", k)
+		}
+		assert.Equal(t, "/v1/ParticipantConversations", r["path"])
+	}
+	assert.Equal(t, "Address,PageSize", h.records[0]["query"])
+	assert.Equal(t, "conversations request failed, retrying", h.records[0]["msg"])
+	assert.Equal(t, "Address,PageSize,Page,PageToken", h.records[2]["query"])
+
+	// A request without a query has no query attribute.
+	h.records = nil
+	expect(t, mt, call{Method: http.MethodGet, Path: convPath(), Status: http.StatusOK, Body: []byte(`{}`)})
+	require.NoError(t, fetchConv(c))
+	require.Len(t, h.records, 1)
+	assert.NotContains(t, h.records[0], "query")
 }

@@ -57,9 +57,9 @@
 // # Retries
 //
 // Rate-limited requests (429) are retried, as are GET and DELETE requests that
-// fail with a 5xx status or a connection error. A create or update is never
-// retried once it may have reached Twilio, so a message is never sent twice.
-// See [RetryPolicy].
+// fail with status 500, 502, 503 or 504 or a connection error. A create or
+// update is never retried once it may have reached Twilio, so a message is
+// never sent twice. See [RetryPolicy].
 //
 // # Webhooks
 //

@@ -35,9 +35,11 @@ type Error struct {
 	RequestID string `json:"-"`
 	// RetryAfter is the Retry-After response header, when present.
 	RetryAfter time.Duration `json:"-"`
-	// Method and Path identify the request (the path without host).
+	// Method is the request's HTTP method.
 	Method string `json:"-"`
-	Path   string `json:"-"`
+	// Path is the request's path and query, without scheme and host; for a
+	// pre-signed media URL, the path only.
+	Path string `json:"-"`
 }
 
 // Error implements error.
@@ -64,11 +66,18 @@ func (e *Error) Error() string {
 // failure, or a success response whose body could not be decoded. For a
 // POST it means the request may or may not have been applied.
 type RequestError struct {
-	Method    string
-	Path      string
-	Status    int    // the HTTP status when a response arrived, else 0
-	RequestID string // the Twilio-Request-Id header when a response arrived
-	Err       error
+	// Method is the request's HTTP method.
+	Method string
+	// Path is the request's path and query, without scheme and host; for a
+	// pre-signed media URL, the path only.
+	Path string
+	// Status is the HTTP status when a response arrived, else 0.
+	Status int
+	// RequestID is the Twilio-Request-Id header when a response arrived.
+	RequestID string
+	// Err is the cause: the transport's error, or why the response could not
+	// be used (such as a decoding error).
+	Err error
 }
 
 // Error implements error.
@@ -144,15 +153,15 @@ func IsConflict(err error) bool {
 }
 
 // readError reads an error response (at most maxErrorBody bytes) into an
-// *Error, and closes it.
-func readError(resp *http.Response, method, rawURL string) *Error {
+// *Error for the request method and path, and closes it.
+func readError(resp *http.Response, method, path string) *Error {
 	defer closeBody(resp.Body)
 	e := &Error{
 		Status:     resp.StatusCode,
 		RequestID:  resp.Header.Get("Twilio-Request-Id"),
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
 		Method:     method,
-		Path:       pathOf(rawURL),
+		Path:       path,
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	if err != nil && len(body) == 0 {

@@ -114,9 +114,11 @@ func ExampleDecodeEvent() {
 func ExampleEncodeEvent() {
 	// Build a signed onMessageAdded webhook for a handler test.
 	form, _ := conversations.EncodeEvent(&conversations.MessageAddedEvent{
-		ConversationSID: "CH123",
-		Author:          "+15551234567",
-		Body:            "Where is my order?",
+		MessageFields: conversations.MessageFields{
+			ConversationSID: "CH123",
+			Author:          "+15551234567",
+			Body:            "Where is my order?",
+		},
 	})
 	r, _ := conversations.NewSignedWebhookRequest("test_token", "https://example.com/hook", form)
 	fmt.Println(r.Method, r.Header.Get("Content-Type"))

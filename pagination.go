@@ -43,9 +43,12 @@ var ErrForeignPageURL = errors.New("conversations: next page URL is not on the A
 
 // Pager reads a list one page at a time, for cursor-style UIs:
 //
-//	p := client.Conversations.Pager(ctx, nil)
+//	p := client.Conversations.Pager(&conversations.ConversationListParams{PageSize: 50})
 //	for p.More() {
 //		page, err := p.Next(ctx)
+//		if err != nil {
+//			return err // or retry: p.Next(ctx) asks for the same page again
+//		}
 //		...
 //	}
 //
@@ -104,15 +107,22 @@ func (p *Pager[T]) NextPageURL() string { return p.next }
 
 // Resume makes the pager continue from a next-page URL saved earlier from
 // [Pager.NextPageURL] or [Meta.NextPageURL]. The URL must be on the API host.
+// Loop detection starts afresh from there.
 func (p *Pager[T]) Resume(nextPageURL string) error {
 	if err := p.core.checkPageURL(nextPageURL); err != nil {
 		return err
 	}
 	p.next, p.err = nextPageURL, nil
+	p.seen = loopGuard{} // a page read before may be read again
 	return nil
 }
 
 // Next fetches the next page. After the last page it returns ErrNoMorePages.
+// When the request fails (after the retries of the [RetryPolicy]), the pager
+// stays on the same page: More still reports true, and Next can be called
+// again, for instance after a 429 or 503, to try it again. A next-page URL on
+// another host, a page loop or an error in the list's parameters ends the
+// list.
 func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	if p.err != nil {
 		err := p.err
@@ -128,7 +138,7 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 			return nil, err
 		}
 	}
-	if p.seen.repeated(p.next) {
+	if p.seen.contains(p.next) {
 		u := p.next
 		p.next = ""
 		return nil, fmt.Errorf("%w: %s was already fetched", ErrPageLoop, pathOf(u))
@@ -136,17 +146,19 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	p.started = true
 	page := &listPage[T]{key: p.key}
 	if err := p.core.do(ctx, http.MethodGet, p.next, "", false, page); err != nil {
-		p.next = ""
+		// p.next stays: the same page can be asked for again.
 		return nil, err
 	}
+	p.seen.add(p.next) // only a page that arrived counts as fetched
 	p.meta = page.meta
 	p.next = page.meta.NextPageURL
 	return &Page[T]{Items: page.items, Meta: page.meta}, nil
 }
 
 // All returns an iterator over every item of the remaining pages, fetched
-// lazily one page at a time. It yields (nil, err) once on an error and stops.
-// Breaking out of the loop stops fetching.
+// lazily one page at a time. It yields (nil, err) once on an error and stops;
+// after a failed request, ranging over All again goes on from the page that
+// failed. Breaking out of the loop stops fetching.
 func (p *Pager[T]) All(ctx context.Context) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		for p.More() {
@@ -247,16 +259,21 @@ type loopGuard struct {
 
 var loopSeed = maphash.MakeSeed()
 
-func (g *loopGuard) repeated(u string) bool {
+// contains reports whether u was added before (within the window of recent
+// URLs, or as Brent's checkpoint).
+func (g *loopGuard) contains(u string) bool {
 	h := maphash.String(loopSeed, u)
 	for i := 0; i < min(g.n, len(g.recent)); i++ {
 		if g.recent[i] == h {
 			return true
 		}
 	}
-	if g.n > len(g.recent) && h == g.mark {
-		return true
-	}
+	return g.n > len(g.recent) && h == g.mark
+}
+
+// add records u as fetched.
+func (g *loopGuard) add(u string) {
+	h := maphash.String(loopSeed, u)
 	g.recent[g.n%len(g.recent)] = h
 	g.n++
 	if g.power == 0 {
@@ -267,5 +284,4 @@ func (g *loopGuard) repeated(u string) bool {
 		g.mark, g.steps = h, 0
 		g.power *= 2
 	}
-	return false
 }

@@ -339,3 +339,103 @@ func TestListRejectsNonObjectPage(t *testing.T) {
 	assert.Equal(t, http.StatusOK, re.Status)
 	assert.ErrorContains(t, err, "not a JSON object")
 }
+
+// flakyPages serves the pages of serveConversationPages, but fails the
+// request for page failPage with 503 the first time it is asked for.
+func flakyPages(t *testing.T, mt *httpmock.MockTransport, pages, perPage, failPage int) *atomic.Int32 {
+	t.Helper()
+	inner := httpmock.NewMockTransport()
+	serveConversationPages(t, inner, pages, perPage, linear(pages))
+	var failed atomic.Int32
+	mt.RegisterResponder(http.MethodGet, apiBase+"/v1/Conversations", func(req *http.Request) (*http.Response, error) {
+		i := 0
+		if tok := req.URL.Query().Get("PageToken"); tok != "" {
+			i, _ = strconv.Atoi(strings.TrimPrefix(tok, "PT"))
+		}
+		if i == failPage && failed.Add(1) == 1 {
+			return httpmock.NewStringResponse(http.StatusServiceUnavailable, `{"code":20503,"message":"down","status":503}`), nil
+		}
+		return inner.RoundTrip(req)
+	})
+	return &failed
+}
+
+func TestPagerNextRetriedAfterTransientFailure(t *testing.T) {
+	c, mt := newTestClient(t) // NoRetries: the 503 reaches the caller
+	flakyPages(t, mt, 3, 2, 1)
+	ctx := context.Background()
+	p := c.Conversations.Pager(&ConversationListParams{PageSize: 2})
+	_, err := p.Next(ctx)
+	require.NoError(t, err)
+	want := p.NextPageURL()
+
+	_, err = p.Next(ctx)
+	var apiErr *Error
+	require.ErrorAs(t, err, &apiErr)
+	assert.Equal(t, http.StatusServiceUnavailable, apiErr.Status)
+	assert.True(t, p.More(), "the failed page can be asked for again")
+	assert.Equal(t, want, p.NextPageURL(), "the failed page's URL is kept")
+
+	var sids []string
+	for p.More() {
+		page, err := p.Next(ctx)
+		require.NoError(t, err)
+		for _, conv := range page.Items {
+			sids = append(sids, conv.SID)
+		}
+	}
+	assert.Equal(t, []string{"CH002", "CH003", "CH004", "CH005"}, sids)
+	_, err = p.Next(ctx)
+	assert.ErrorIs(t, err, ErrNoMorePages)
+}
+
+func TestPagerResumeAfterFailure(t *testing.T) {
+	c, mt := newTestClient(t)
+	flakyPages(t, mt, 3, 2, 1)
+	ctx := context.Background()
+	p := c.Conversations.Pager(&ConversationListParams{PageSize: 2})
+	_, err := p.Next(ctx)
+	require.NoError(t, err)
+	saved := p.NextPageURL()
+	_, err = p.Next(ctx)
+	require.Error(t, err)
+
+	require.NoError(t, p.Resume(saved))
+	page, err := p.Next(ctx)
+	require.NoError(t, err, "a page that failed was never fetched: it is no loop")
+	assert.Equal(t, "CH002", page.Items[0].SID)
+
+	// Resume starts afresh: a page already read may be read again.
+	require.NoError(t, p.Resume(saved))
+	page, err = p.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "CH002", page.Items[0].SID)
+	page, err = p.Next(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "CH004", page.Items[0].SID)
+	assert.False(t, p.More())
+}
+
+func TestPagerAllStopsAtTheFirstError(t *testing.T) {
+	c, mt := newTestClient(t)
+	failed := flakyPages(t, mt, 3, 2, 1)
+	p := c.Conversations.Pager(&ConversationListParams{PageSize: 2})
+	var sids []string
+	errs := 0
+	for conv, err := range p.All(context.Background()) {
+		if err != nil {
+			errs++
+			continue // the iterator must stop by itself
+		}
+		sids = append(sids, conv.SID)
+	}
+	assert.Equal(t, 1, errs)
+	assert.Equal(t, []string{"CH000", "CH001"}, sids)
+	assert.EqualValues(t, 1, failed.Load(), "page 1 was asked for once")
+	assert.True(t, p.More(), "the caller may go on with the same pager")
+	for conv, err := range p.All(context.Background()) {
+		require.NoError(t, err)
+		sids = append(sids, conv.SID)
+	}
+	assert.Equal(t, []string{"CH000", "CH001", "CH002", "CH003", "CH004", "CH005"}, sids)
+}

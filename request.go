@@ -3,18 +3,14 @@ package conversations
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/go-querystring/query"
@@ -52,7 +48,7 @@ type core struct {
 	logger     *slog.Logger
 }
 
-func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (*core, error) {
+func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) *core {
 	var hc http.Client
 	if cfg.httpClient != nil {
 		hc = *cfg.httpClient // a copy: the caller's client is never modified
@@ -97,7 +93,7 @@ func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) (
 		userAgent:  userAgent(cfg.userAgent),
 		retry:      cfg.retry,
 		logger:     cfg.logger,
-	}, nil
+	}
 }
 
 // validator is implemented by params that check themselves before sending.
@@ -206,10 +202,6 @@ func doCall[T any](ctx context.Context, s *service, method, tmpl string, params 
 	return out, nil
 }
 
-// jsonDecoder is implemented by response types that decode themselves from
-// the stream, such as list pages.
-type jsonDecoder interface{ decodeJSON(dec *json.Decoder) error }
-
 // do sends a request to rawURL (on the API or MCS host) with retries, and
 // decodes a 2xx JSON response into out (nil to discard it).
 func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool, out any) error {
@@ -249,7 +241,7 @@ type rawResponse struct {
 func (r *request) path() string {
 	p := pathOf(r.url)
 	if r.anonymous {
-		p, _, _ = strings.Cut(p, "?")
+		p = withoutQuery(p)
 	}
 	return p
 }
@@ -276,6 +268,9 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			}
 		}
 	}
+	// applied: an earlier attempt may have been applied although it failed
+	// (a 5xx, or a connection broken after the request was sent).
+	applied := false
 	for attempt := 1; ; attempt++ {
 		var guard *guardedBody
 		if r.body != nil {
@@ -309,6 +304,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			if !ok {
 				return err
 			}
+			applied = applied || !notSent(err)
 			if werr := c.wait(ctx, delay, err); werr != nil {
 				return werr
 			}
@@ -342,6 +338,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			if !ok {
 				return rerr
 			}
+			applied = true
 			if werr := c.wait(ctx, delay, rerr); werr != nil {
 				return werr
 			}
@@ -351,11 +348,17 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if applied && method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && out == nil {
+			// An earlier attempt deleted it: the caller's goal is reached.
+			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+			return nil
+		}
 		delay, ok := canRetry(c.retry.next(attempt, method, resp.StatusCode, nil, apiErr.RetryAfter))
 		c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
 		if !ok {
 			return apiErr
 		}
+		applied = applied || resp.StatusCode >= 500
 		if werr := c.wait(ctx, delay, apiErr); werr != nil {
 			return werr
 		}
@@ -373,7 +376,7 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, r.url, rd)
 	if err != nil {
-		return nil, err
+		return nil, r.redact(err)
 	}
 	h := req.Header
 	if !r.anonymous {
@@ -400,39 +403,10 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 		h["X-Twilio-Webhook-Enabled"] = []string{"true"}
 	}
 	if r.anonymous {
-		return c.anon.Do(req)
+		resp, err := c.anon.Do(req)
+		return resp, r.redact(err)
 	}
 	return c.hc.Do(req)
-}
-
-// errBodyDetached is what a request body reads after its attempt ended.
-var errBodyDetached = errors.New("conversations: request attempt is over")
-
-// guardedBody is a raw request body for one attempt. The transport may read
-// a body (and close it) in the background even after the response arrived;
-// detach cuts it off so that the body can be rewound safely for a retry.
-// Close does not close the caller's reader, which is theirs to close.
-type guardedBody struct {
-	mu  sync.Mutex
-	r   io.Reader
-	off bool
-}
-
-func (g *guardedBody) Read(p []byte) (int, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.off {
-		return 0, errBodyDetached
-	}
-	return g.r.Read(p)
-}
-
-func (g *guardedBody) Close() error { return nil }
-
-func (g *guardedBody) detach() {
-	g.mu.Lock()
-	g.off = true
-	g.mu.Unlock()
 }
 
 // wait sleeps for d on a timer that stops with ctx. When ctx's deadline
@@ -449,113 +423,4 @@ func (c *core) wait(ctx context.Context, d time.Duration, lastErr error) error {
 	case <-t.C:
 		return nil
 	}
-}
-
-func (c *core) logAttempt(ctx context.Context, method, path string, attempt, status int, reqID string, start time.Time, retrying bool) {
-	if c.logger == nil {
-		return
-	}
-	level := slog.LevelDebug
-	if retrying {
-		level = slog.LevelInfo
-	}
-	if !c.logger.Enabled(ctx, level) {
-		return
-	}
-	msg := "conversations request"
-	if retrying {
-		msg = "conversations request failed, retrying"
-	}
-	c.logger.LogAttrs(ctx, level, msg,
-		slog.String("method", method),
-		slog.String("path", path),
-		slog.Int("status", status),
-		slog.Int("attempt", attempt),
-		slog.Duration("duration", time.Since(start)),
-		slog.String("request_id", reqID),
-	)
-}
-
-// pathOf returns the path and query of an API URL, for errors and logs.
-func pathOf(rawURL string) string {
-	if i := strings.Index(rawURL, "://"); i >= 0 {
-		if j := strings.IndexByte(rawURL[i+3:], '/'); j >= 0 {
-			return rawURL[i+3+j:]
-		}
-	}
-	return rawURL
-}
-
-// decodeBody decodes a successful response and closes it, draining a little
-// so that the connection can be reused.
-func decodeBody(resp *http.Response, out any) error {
-	defer closeBody(resp.Body)
-	if out == nil || resp.StatusCode == http.StatusNoContent {
-		return nil
-	}
-	dec := json.NewDecoder(&cappedReader{r: resp.Body, n: maxSuccessBody})
-	if d, ok := out.(jsonDecoder); ok {
-		return d.decodeJSON(dec)
-	}
-	return dec.Decode(out)
-}
-
-// maxSuccessBody caps how much of a successful response is decoded: a list
-// page of the largest size is a few MiB at most.
-const maxSuccessBody = 32 << 20
-
-// ErrResponseTooLarge is returned (wrapped) when a successful response body
-// is larger than the library will decode (32 MiB).
-var ErrResponseTooLarge = errors.New("conversations: response body too large")
-
-// cappedReader reads at most n bytes, then fails with ErrResponseTooLarge.
-type cappedReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *cappedReader) Read(p []byte) (int, error) {
-	if c.n <= 0 {
-		return 0, ErrResponseTooLarge
-	}
-	if int64(len(p)) > c.n {
-		p = p[:c.n]
-	}
-	n, err := c.r.Read(p)
-	c.n -= int64(n)
-	return n, err
-}
-
-// cutShort reports whether a decoding error means that the body did not
-// arrive whole: the connection failed or the body ended in mid-value.
-func cutShort(err error) bool {
-	var opErr *net.OpError
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &opErr)
-}
-
-func closeBody(b io.ReadCloser) {
-	_, _ = io.CopyN(io.Discard, b, 64<<10)
-	_ = b.Close()
-}
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.
-func parseRetryAfter(v string) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
-		switch {
-		case n < 0:
-			return 0
-		case n > int64(math.MaxInt64/time.Second):
-			return math.MaxInt64 // longer than any MaxDelay; never wraps around
-		}
-		return time.Duration(n) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := time.Until(t); d > 0 {
-			return d
-		}
-	}
-	return 0
 }

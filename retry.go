@@ -19,6 +19,12 @@ import (
 //     any byte was sent (the connection could not be made), so a message is
 //     never sent twice.
 //
+// A retried DELETE that gets 404 Not Found after an attempt that may have
+// been applied (a 500, 502, 503 or 504, or a connection that broke after the
+// request was sent) succeeds: the earlier attempt deleted the resource. A 404
+// on the first attempt, or after only 429s or failed connections, is
+// returned as an error.
+//
 // The delay before retry n is a random duration up to BaseDelay·2^(n-1),
 // capped at MaxDelay ("full jitter"). A Retry-After header sets the delay
 // instead; one longer than MaxDelay is not waited for: the 429 error is

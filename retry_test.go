@@ -280,3 +280,55 @@ func TestWithRetryPolicyRejectsNegative(t *testing.T) {
 	_, err = NewClient(testAccountSID, testAuthToken, WithRetryPolicy(RetryPolicy{MaxDelay: -time.Second}))
 	assert.Error(t, err)
 }
+
+func deleteConv(c *Client) error {
+	return c.Conversations.Delete(context.Background(), convSID, nil)
+}
+
+// A DELETE whose earlier attempt may have been applied (a 5xx or a broken
+// connection) and whose retry finds the resource gone succeeded.
+func TestRetriedDeleteNotFoundIsSuccess(t *testing.T) {
+	notFound := step{status: http.StatusNotFound}
+	for name, first := range map[string]step{
+		"500":   {status: http.StatusInternalServerError},
+		"502":   {status: http.StatusBadGateway},
+		"503":   unavailable,
+		"504":   {status: http.StatusGatewayTimeout},
+		"reset": resetErr,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mt := newTestClient(t, WithRetryPolicy(fastRetries))
+			n := sequence(t, mt, http.MethodDelete, convPath(), nil, first, notFound)
+			assert.NoError(t, deleteConv(c))
+			assert.EqualValues(t, 2, n.Load())
+		})
+	}
+	t.Run("503, 429, 404", func(t *testing.T) {
+		c, mt := newTestClient(t, WithRetryPolicy(fastRetries))
+		n := sequence(t, mt, http.MethodDelete, convPath(), nil, unavailable, tooMany, notFound)
+		assert.NoError(t, deleteConv(c))
+		assert.EqualValues(t, 3, n.Load())
+	})
+}
+
+// A 404 means "not found" when no earlier attempt can have deleted it.
+func TestDeleteNotFoundIsAnError(t *testing.T) {
+	notFound := step{status: http.StatusNotFound}
+	for name, steps := range map[string][]step{
+		"first attempt":      {notFound},
+		"after 429":          {tooMany, notFound},
+		"after a dial error": {dialErr, notFound},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, mt := newTestClient(t, WithRetryPolicy(fastRetries))
+			n := sequence(t, mt, http.MethodDelete, convPath(), nil, steps...)
+			assert.True(t, IsNotFound(deleteConv(c)))
+			assert.EqualValues(t, len(steps), n.Load())
+		})
+	}
+	// Only a DELETE: a GET that finds nothing after a 503 is not found.
+	c, mt := newTestClient(t, WithRetryPolicy(fastRetries))
+	n := sequence(t, mt, http.MethodGet, convPath(), nil, unavailable, notFound)
+	assert.True(t, IsNotFound(fetchConv(c)))
+	assert.EqualValues(t, 2, n.Load())
+}

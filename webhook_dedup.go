@@ -3,27 +3,64 @@ package conversations
 import (
 	"container/list"
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
 
-// DuplicateFilter remembers the I-Twilio-Idempotency-Token of handled
-// webhooks, so that [WebhookHandler] runs a redelivered post-event once. An
-// implementation backed by a shared store (Redis SETNX, a database unique
-// key) deduplicates across processes.
+// TokenState is the state of an I-Twilio-Idempotency-Token in a
+// [DuplicateFilter].
+type TokenState int
+
+const (
+	// TokenNew means the token was not held: Reserve now holds it for the
+	// caller, which must Commit or Release it.
+	TokenNew TokenState = iota
+	// TokenInProgress means another delivery of the event holds the token
+	// and its callback is still running.
+	TokenInProgress
+	// TokenDone means a delivery of the event was handled successfully.
+	TokenDone
+)
+
+// String returns "new", "in progress" or "done".
+func (s TokenState) String() string {
+	switch s {
+	case TokenNew:
+		return "new"
+	case TokenInProgress:
+		return "in progress"
+	case TokenDone:
+		return "done"
+	}
+	return fmt.Sprintf("TokenState(%d)", int(s))
+}
+
+// DuplicateFilter tracks the I-Twilio-Idempotency-Token of webhooks, so
+// that [WebhookHandler] runs a redelivered post-event's callback once and
+// never acknowledges an event whose callback has not succeeded. For each
+// delivery the handler calls Reserve; when it returns [TokenNew] the handler
+// runs the callback, then calls Commit after success or Release after a
+// failure. An implementation backed by a shared store (Redis SET NX with an
+// expiry, a database unique key with a state column) deduplicates across
+// processes; it should expire a reservation that is never committed or
+// released (a crashed process), after longer than a callback can run.
 type DuplicateFilter interface {
-	// Seen records token and reports whether it was already recorded. It
-	// must be atomic: of concurrent calls with one token, one returns false.
-	Seen(ctx context.Context, token string) (bool, error)
-	// Forget removes token, after the callback for it failed, so that
+	// Reserve reports the token's state and, when it is [TokenNew], holds
+	// it as in progress. It must be atomic: of concurrent calls with one
+	// token, one returns TokenNew.
+	Reserve(ctx context.Context, token string) (TokenState, error)
+	// Commit marks a reserved token done, after its callback succeeded.
+	Commit(ctx context.Context, token string) error
+	// Release forgets a reserved token, after its callback failed, so that
 	// Twilio's redelivery runs the callback again.
-	Forget(ctx context.Context, token string) error
+	Release(ctx context.Context, token string) error
 }
 
 // MemoryDuplicateFilter is a DuplicateFilter for one process: it remembers
-// tokens for a fixed time, and at most a fixed number of them (the oldest
-// are forgotten first), so its memory is bounded. It is safe for concurrent
-// use.
+// tokens for a fixed time after they were reserved or committed, and at
+// most a fixed number of them (the oldest are forgotten first), so its
+// memory is bounded. It is safe for concurrent use.
 type MemoryDuplicateFilter struct {
 	mu      sync.Mutex
 	ttl     time.Duration
@@ -35,7 +72,8 @@ type MemoryDuplicateFilter struct {
 
 type dupEntry struct {
 	token string
-	at    time.Time
+	at    time.Time // when reserved, or when committed
+	done  bool
 }
 
 // NewMemoryDuplicateFilter returns a filter that remembers each token for
@@ -57,24 +95,44 @@ func NewMemoryDuplicateFilter(ttl time.Duration, maxEntries int) *MemoryDuplicat
 	}
 }
 
-// Seen records token and reports whether it was recorded within the TTL.
-func (f *MemoryDuplicateFilter) Seen(_ context.Context, token string) (bool, error) {
+// Reserve returns the state of token and holds it when it is new.
+func (f *MemoryDuplicateFilter) Reserve(_ context.Context, token string) (TokenState, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := f.now()
 	f.expire(now)
-	if _, ok := f.entries[token]; ok {
-		return true, nil
+	if e, ok := f.entries[token]; ok {
+		if e.Value.(*dupEntry).done {
+			return TokenDone, nil
+		}
+		return TokenInProgress, nil
 	}
 	for f.order.Len() >= f.max {
 		f.remove(f.order.Front())
 	}
 	f.entries[token] = f.order.PushBack(&dupEntry{token: token, at: now})
-	return false, nil
+	return TokenNew, nil
 }
 
-// Forget removes token.
-func (f *MemoryDuplicateFilter) Forget(_ context.Context, token string) error {
+// Commit marks token done; its TTL starts again. A token that is not held
+// (released, expired or evicted) is recorded as done.
+func (f *MemoryDuplicateFilter) Commit(_ context.Context, token string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now()
+	if e, ok := f.entries[token]; ok {
+		f.remove(e)
+	}
+	f.expire(now)
+	for f.order.Len() >= f.max {
+		f.remove(f.order.Front())
+	}
+	f.entries[token] = f.order.PushBack(&dupEntry{token: token, at: now, done: true})
+	return nil
+}
+
+// Release forgets token.
+func (f *MemoryDuplicateFilter) Release(_ context.Context, token string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if e, ok := f.entries[token]; ok {
@@ -83,7 +141,7 @@ func (f *MemoryDuplicateFilter) Forget(_ context.Context, token string) error {
 	return nil
 }
 
-// Len returns the number of tokens remembered.
+// Len returns the number of tokens remembered, in progress or done.
 func (f *MemoryDuplicateFilter) Len() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -4,7 +4,40 @@ import "time"
 
 // Conversation events. The fields are those Twilio documents for each event
 // (https://www.twilio.com/docs/conversations/conversations-webhooks); every
-// field is optional, and fields not listed here are in Form.
+// field is optional, and fields not listed here are in Form. The fields that
+// several events share are grouped in embedded structs ([ConversationFields],
+// [MessageFields], [ParticipantFields], [UserFields]); they are promoted, so
+// ev.Body reads as before, but a composite literal names the group:
+//
+//	&MessageAddedEvent{MessageFields: MessageFields{ConversationSID: "CH…", Body: "hi"}}
+
+// ConversationFields are the fields of a conversation that its events after
+// creation carry.
+type ConversationFields struct {
+	ConversationSID     string            `form:"ConversationSid"`
+	DateCreated         time.Time         `form:"DateCreated"`
+	DateUpdated         time.Time         `form:"DateUpdated"`
+	FriendlyName        string            `form:"FriendlyName"`
+	UniqueName          string            `form:"UniqueName"`
+	Attributes          Attributes        `form:"Attributes"`
+	ChatServiceSID      string            `form:"ChatServiceSid"`
+	MessagingServiceSID string            `form:"MessagingServiceSid"`
+	State               ConversationState `form:"State"`
+}
+
+// MessageFields are the fields of a message that its events after creation
+// carry.
+type MessageFields struct {
+	ConversationSID string       `form:"ConversationSid"`
+	MessageSID      string       `form:"MessageSid"`
+	Index           int          `form:"Index"`
+	DateCreated     time.Time    `form:"DateCreated"`
+	Body            string       `form:"Body"`
+	Author          string       `form:"Author"`
+	ParticipantSID  string       `form:"ParticipantSid"`
+	Attributes      Attributes   `form:"Attributes"`
+	Media           []EventMedia `form:"Media"`
+}
 
 // ConversationAddEvent is onConversationAdd, sent before a conversation is
 // created (for example by an inbound SMS). Answer it with [Allow], [Reject]
@@ -26,16 +59,8 @@ type ConversationAddEvent struct {
 // was created.
 type ConversationAddedEvent struct {
 	EventBase
-	ConversationSID     string            `form:"ConversationSid"`
-	DateCreated         time.Time         `form:"DateCreated"`
-	DateUpdated         time.Time         `form:"DateUpdated"`
-	FriendlyName        string            `form:"FriendlyName"`
-	UniqueName          string            `form:"UniqueName"`
-	Attributes          Attributes        `form:"Attributes"`
-	ChatServiceSID      string            `form:"ChatServiceSid"`
-	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	MessagingBinding    EventBinding      `form:"MessagingBinding"`
-	State               ConversationState `form:"State"`
+	ConversationFields
+	MessagingBinding EventBinding `form:"MessagingBinding"`
 }
 
 // ConversationUpdateEvent is onConversationUpdate, sent before a
@@ -43,61 +68,29 @@ type ConversationAddedEvent struct {
 // [ModifyConversation].
 type ConversationUpdateEvent struct {
 	EventBase
-	ConversationSID     string            `form:"ConversationSid"`
-	DateCreated         time.Time         `form:"DateCreated"`
-	DateUpdated         time.Time         `form:"DateUpdated"`
-	FriendlyName        string            `form:"FriendlyName"`
-	UniqueName          string            `form:"UniqueName"`
-	Attributes          Attributes        `form:"Attributes"`
-	ChatServiceSID      string            `form:"ChatServiceSid"`
-	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	State               ConversationState `form:"State"`
+	ConversationFields
 }
 
 // ConversationUpdatedEvent is onConversationUpdated, sent after a
 // conversation was updated.
 type ConversationUpdatedEvent struct {
 	EventBase
-	ConversationSID     string            `form:"ConversationSid"`
-	DateCreated         time.Time         `form:"DateCreated"`
-	DateUpdated         time.Time         `form:"DateUpdated"`
-	FriendlyName        string            `form:"FriendlyName"`
-	UniqueName          string            `form:"UniqueName"`
-	Attributes          Attributes        `form:"Attributes"`
-	ChatServiceSID      string            `form:"ChatServiceSid"`
-	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	State               ConversationState `form:"State"`
+	ConversationFields
 }
 
 // ConversationRemoveEvent is onConversationRemove, sent before a
 // conversation is deleted. Answer it with [Allow] or [Reject].
 type ConversationRemoveEvent struct {
 	EventBase
-	ConversationSID     string            `form:"ConversationSid"`
-	DateCreated         time.Time         `form:"DateCreated"`
-	DateUpdated         time.Time         `form:"DateUpdated"`
-	FriendlyName        string            `form:"FriendlyName"`
-	UniqueName          string            `form:"UniqueName"`
-	Attributes          Attributes        `form:"Attributes"`
-	ChatServiceSID      string            `form:"ChatServiceSid"`
-	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	State               ConversationState `form:"State"`
+	ConversationFields
 }
 
 // ConversationRemovedEvent is onConversationRemoved, sent after a
 // conversation was deleted.
 type ConversationRemovedEvent struct {
 	EventBase
-	ConversationSID     string            `form:"ConversationSid"`
-	DateCreated         time.Time         `form:"DateCreated"`
-	DateUpdated         time.Time         `form:"DateUpdated"`
-	DateRemoved         time.Time         `form:"DateRemoved"`
-	FriendlyName        string            `form:"FriendlyName"`
-	UniqueName          string            `form:"UniqueName"`
-	Attributes          Attributes        `form:"Attributes"`
-	ChatServiceSID      string            `form:"ChatServiceSid"`
-	MessagingServiceSID string            `form:"MessagingServiceSid"`
-	State               ConversationState `form:"State"`
+	ConversationFields
+	DateRemoved time.Time `form:"DateRemoved"`
 }
 
 // ConversationStateUpdatedEvent is onConversationStateUpdated, sent after a
@@ -132,82 +125,42 @@ type MessageAddEvent struct {
 // This is the event auto-replies and bots act on.
 type MessageAddedEvent struct {
 	EventBase
-	ConversationSID     string       `form:"ConversationSid"`
-	MessageSID          string       `form:"MessageSid"`
-	MessagingServiceSID string       `form:"MessagingServiceSid"`
-	ChatServiceSID      string       `form:"ChatServiceSid"` // not documented; seen in practice
-	Index               int          `form:"Index"`
-	DateCreated         time.Time    `form:"DateCreated"`
-	Body                string       `form:"Body"`
-	Author              string       `form:"Author"`
-	ParticipantSID      string       `form:"ParticipantSid"`
-	Attributes          Attributes   `form:"Attributes"`
-	Media               []EventMedia `form:"Media"`
+	MessageFields
+	MessagingServiceSID string `form:"MessagingServiceSid"`
+	ChatServiceSID      string `form:"ChatServiceSid"` // not documented; seen in practice
 }
 
 // MessageUpdateEvent is onMessageUpdate, sent before a message's body or
 // attributes change. Answer it with [Allow], [Reject] or [ModifyMessage].
 type MessageUpdateEvent struct {
 	EventBase
-	ConversationSID string       `form:"ConversationSid"`
-	MessageSID      string       `form:"MessageSid"`
-	Index           int          `form:"Index"`
-	DateCreated     time.Time    `form:"DateCreated"`
-	DateUpdated     time.Time    `form:"DateUpdated"`
-	Body            string       `form:"Body"`
-	Author          string       `form:"Author"`
-	ParticipantSID  string       `form:"ParticipantSid"`
-	Attributes      Attributes   `form:"Attributes"`
-	Media           []EventMedia `form:"Media"`
+	MessageFields
+	DateUpdated time.Time `form:"DateUpdated"`
 }
 
 // MessageUpdatedEvent is onMessageUpdated, sent after a message changed.
 type MessageUpdatedEvent struct {
 	EventBase
-	ConversationSID     string       `form:"ConversationSid"`
-	MessageSID          string       `form:"MessageSid"`
-	MessagingServiceSID string       `form:"MessagingServiceSid"`
-	Index               int          `form:"Index"`
-	DateCreated         time.Time    `form:"DateCreated"`
-	DateUpdated         time.Time    `form:"DateUpdated"`
-	Body                string       `form:"Body"`
-	Author              string       `form:"Author"`
-	ParticipantSID      string       `form:"ParticipantSid"`
-	Attributes          Attributes   `form:"Attributes"`
-	Media               []EventMedia `form:"Media"`
+	MessageFields
+	MessagingServiceSID string    `form:"MessagingServiceSid"`
+	DateUpdated         time.Time `form:"DateUpdated"`
 }
 
 // MessageRemoveEvent is onMessageRemove, sent before a message is deleted.
 // Answer it with [Allow] or [Reject].
 type MessageRemoveEvent struct {
 	EventBase
-	ConversationSID string       `form:"ConversationSid"`
-	MessageSID      string       `form:"MessageSid"`
-	Index           int          `form:"Index"`
-	DateCreated     time.Time    `form:"DateCreated"`
-	DateUpdated     time.Time    `form:"DateUpdated"`
-	Body            string       `form:"Body"`
-	Author          string       `form:"Author"`
-	ParticipantSID  string       `form:"ParticipantSid"`
-	Attributes      Attributes   `form:"Attributes"`
-	Media           []EventMedia `form:"Media"`
+	MessageFields
+	DateUpdated time.Time `form:"DateUpdated"`
 }
 
 // MessageRemovedEvent is onMessageRemoved, sent after a message was deleted.
 type MessageRemovedEvent struct {
 	EventBase
-	ConversationSID     string       `form:"ConversationSid"`
-	MessageSID          string       `form:"MessageSid"`
-	MessagingServiceSID string       `form:"MessagingServiceSid"`
-	Index               int          `form:"Index"`
-	DateCreated         time.Time    `form:"DateCreated"`
-	DateUpdated         time.Time    `form:"DateUpdated"`
-	DateRemoved         time.Time    `form:"DateRemoved"`
-	Body                string       `form:"Body"`
-	Author              string       `form:"Author"`
-	ParticipantSID      string       `form:"ParticipantSid"`
-	Attributes          Attributes   `form:"Attributes"`
-	Media               []EventMedia `form:"Media"`
+	MessageFields
+	MessagingServiceSID string    `form:"MessagingServiceSid"`
+	DateUpdated         time.Time `form:"DateUpdated"`
+	DateRemoved         time.Time `form:"DateRemoved"`
 }
 
 // EventType returns [EventConversationAdd].

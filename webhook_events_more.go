@@ -9,6 +9,18 @@ import (
 // MessagingBinding; SMS and WhatsApp participants have a MessagingBinding and
 // no Identity.
 
+// ParticipantFields are the fields of a participant that its events after
+// it was added carry.
+type ParticipantFields struct {
+	ConversationSID  string       `form:"ConversationSid"`
+	ParticipantSID   string       `form:"ParticipantSid"`
+	DateCreated      time.Time    `form:"DateCreated"`
+	Identity         string       `form:"Identity"`
+	RoleSID          string       `form:"RoleSid"`
+	Attributes       Attributes   `form:"Attributes"`
+	MessagingBinding EventBinding `form:"MessagingBinding"`
+}
+
 // ParticipantAddEvent is onParticipantAdd, sent before a participant is
 // added; it has no ParticipantSID yet. Answer it with [Allow] or [Reject].
 type ParticipantAddEvent struct {
@@ -24,13 +36,7 @@ type ParticipantAddEvent struct {
 // added.
 type ParticipantAddedEvent struct {
 	EventBase
-	ConversationSID  string       `form:"ConversationSid"`
-	ParticipantSID   string       `form:"ParticipantSid"`
-	DateCreated      time.Time    `form:"DateCreated"`
-	Identity         string       `form:"Identity"`
-	RoleSID          string       `form:"RoleSid"`
-	Attributes       Attributes   `form:"Attributes"`
-	MessagingBinding EventBinding `form:"MessagingBinding"`
+	ParticipantFields
 }
 
 // ParticipantUpdateEvent is onParticipantUpdate, sent before a participant
@@ -38,28 +44,16 @@ type ParticipantAddedEvent struct {
 // [Reject].
 type ParticipantUpdateEvent struct {
 	EventBase
-	ConversationSID  string       `form:"ConversationSid"`
-	ParticipantSID   string       `form:"ParticipantSid"`
-	DateCreated      time.Time    `form:"DateCreated"`
-	DateUpdated      time.Time    `form:"DateUpdated"`
-	Identity         string       `form:"Identity"`
-	RoleSID          string       `form:"RoleSid"`
-	Attributes       Attributes   `form:"Attributes"`
-	MessagingBinding EventBinding `form:"MessagingBinding"`
+	ParticipantFields
+	DateUpdated time.Time `form:"DateUpdated"`
 }
 
 // ParticipantUpdatedEvent is onParticipantUpdated, sent after a participant
 // was updated.
 type ParticipantUpdatedEvent struct {
 	EventBase
-	ConversationSID  string       `form:"ConversationSid"`
-	ParticipantSID   string       `form:"ParticipantSid"`
-	DateCreated      time.Time    `form:"DateCreated"`
-	DateUpdated      time.Time    `form:"DateUpdated"`
-	Identity         string       `form:"Identity"`
-	RoleSID          string       `form:"RoleSid"`
-	Attributes       Attributes   `form:"Attributes"`
-	MessagingBinding EventBinding `form:"MessagingBinding"`
+	ParticipantFields
+	DateUpdated time.Time `form:"DateUpdated"`
 	// LastReadMessageIndex is the index of the last message the participant
 	// read; nil when not sent.
 	LastReadMessageIndex *int `form:"LastReadMessageIndex"`
@@ -69,29 +63,17 @@ type ParticipantUpdatedEvent struct {
 // is removed. Answer it with [Allow] or [Reject].
 type ParticipantRemoveEvent struct {
 	EventBase
-	ConversationSID  string       `form:"ConversationSid"`
-	ParticipantSID   string       `form:"ParticipantSid"`
-	DateCreated      time.Time    `form:"DateCreated"`
-	DateUpdated      time.Time    `form:"DateUpdated"`
-	Identity         string       `form:"Identity"`
-	RoleSID          string       `form:"RoleSid"`
-	Attributes       Attributes   `form:"Attributes"`
-	MessagingBinding EventBinding `form:"MessagingBinding"`
+	ParticipantFields
+	DateUpdated time.Time `form:"DateUpdated"`
 }
 
 // ParticipantRemovedEvent is onParticipantRemoved, sent after a participant
 // was removed.
 type ParticipantRemovedEvent struct {
 	EventBase
-	ConversationSID  string       `form:"ConversationSid"`
-	ParticipantSID   string       `form:"ParticipantSid"`
-	DateCreated      time.Time    `form:"DateCreated"`
-	DateUpdated      time.Time    `form:"DateUpdated"`
-	DateRemoved      time.Time    `form:"DateRemoved"`
-	Identity         string       `form:"Identity"`
-	RoleSID          string       `form:"RoleSid"`
-	Attributes       Attributes   `form:"Attributes"`
-	MessagingBinding EventBinding `form:"MessagingBinding"`
+	ParticipantFields
+	DateUpdated time.Time `form:"DateUpdated"`
+	DateRemoved time.Time `form:"DateRemoved"`
 }
 
 // DeliveryUpdatedEvent is onDeliveryUpdated, sent when the delivery status
@@ -114,9 +96,8 @@ type DeliveryUpdatedEvent struct {
 
 // User events.
 
-// UserAddedEvent is onUserAdded, sent after a user was created.
-type UserAddedEvent struct {
-	EventBase
+// UserFields are the fields of a user that every user event carries.
+type UserFields struct {
 	ChatServiceSID string     `form:"ChatServiceSid"`
 	UserSID        string     `form:"UserSid"`
 	DateCreated    time.Time  `form:"DateCreated"`
@@ -124,33 +105,27 @@ type UserAddedEvent struct {
 	RoleSID        string     `form:"RoleSid"`
 	Attributes     Attributes `form:"Attributes"`
 	FriendlyName   string     `form:"FriendlyName"`
+}
+
+// UserAddedEvent is onUserAdded, sent after a user was created.
+type UserAddedEvent struct {
+	EventBase
+	UserFields
 }
 
 // UserUpdateEvent is onUserUpdate, sent before a user is updated. Answer it
 // with [Allow] or [Reject].
 type UserUpdateEvent struct {
 	EventBase
-	ChatServiceSID string     `form:"ChatServiceSid"`
-	UserSID        string     `form:"UserSid"`
-	DateCreated    time.Time  `form:"DateCreated"`
-	DateUpdated    time.Time  `form:"DateUpdated"`
-	Identity       string     `form:"Identity"`
-	RoleSID        string     `form:"RoleSid"`
-	Attributes     Attributes `form:"Attributes"`
-	FriendlyName   string     `form:"FriendlyName"`
+	UserFields
+	DateUpdated time.Time `form:"DateUpdated"`
 }
 
 // UserUpdatedEvent is onUserUpdated, sent after a user was updated.
 type UserUpdatedEvent struct {
 	EventBase
-	ChatServiceSID string     `form:"ChatServiceSid"`
-	UserSID        string     `form:"UserSid"`
-	DateCreated    time.Time  `form:"DateCreated"`
-	DateUpdated    time.Time  `form:"DateUpdated"`
-	Identity       string     `form:"Identity"`
-	RoleSID        string     `form:"RoleSid"`
-	Attributes     Attributes `form:"Attributes"`
-	FriendlyName   string     `form:"FriendlyName"`
+	UserFields
+	DateUpdated time.Time `form:"DateUpdated"`
 	// IsOnline reports whether the user is connected; nil when not sent.
 	// Both IsOnline and isOnline keys are accepted.
 	IsOnline *bool `form:"IsOnline,isOnline"`

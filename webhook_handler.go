@@ -14,6 +14,16 @@ import (
 // a bad signature (403) in logs.
 const RejectStatus = http.StatusUnprocessableEntity
 
+// InProgressStatus is the status [WebhookHandler] answers a redelivered
+// post-event with while the callback for an earlier delivery of it (same
+// I-Twilio-Idempotency-Token) is still running, with Retry-After: 5. It is
+// a 5xx so that Twilio counts the delivery as failed and may deliver again
+// later: by then the first attempt has either succeeded (the redelivery is
+// answered 200) or failed and released the token (the redelivery runs the
+// callback). Answering 200 instead would lose the event if the first
+// attempt then failed.
+const InProgressStatus = http.StatusServiceUnavailable
+
 // Decision is a pre-event callback's answer: [Allow], [Reject],
 // [ModifyConversation] or [ModifyMessage]. The zero Decision allows.
 type Decision struct {
@@ -121,8 +131,10 @@ type (
 //     callback error or a decision that does not fit the event: 500, which
 //     Twilio also treats as a rejection;
 //   - a post-event: 200, or 500 when the callback returns an error;
-//   - a post-event whose I-Twilio-Idempotency-Token the [DuplicateFilter]
-//     has seen: 200 without calling the callback.
+//   - with a [DuplicateFilter], a post-event whose I-Twilio-Idempotency-Token
+//     was handled successfully: 200 without calling the callback; one whose
+//     callback is still running for an earlier delivery: [InProgressStatus];
+//     a filter error: 500.
 //
 // A panicking callback is answered 500 (so a pre-event is rejected rather
 // than published after Twilio's 5 s timeout). Register callbacks before
@@ -164,7 +176,10 @@ func NewWebhookHandler(authToken string, opts ...WebhookOption) (*WebhookHandler
 
 // WithDuplicateFilter makes [WebhookHandler] run each post-event callback
 // once per I-Twilio-Idempotency-Token: a redelivery of an event that was
-// handled is answered 200 without calling the callback again. Pre-events are
+// handled successfully is answered 200 without calling the callback again;
+// a redelivery that arrives while the callback still runs is answered
+// [InProgressStatus]; after a failed callback the token is released, so a
+// redelivery runs it again. Pre-events are
 // not filtered, since every answer to them must carry the decision.
 // [NewMemoryDuplicateFilter] is an in-memory filter for one process.
 func WithDuplicateFilter(f DuplicateFilter) WebhookOption {
@@ -404,37 +419,59 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 	}
 	token := ev.Base().IdempotencyToken
 	dupes := h.cfg.dupes
-	if dupes != nil && token != "" {
-		seen, err := dupes.Seen(ctx, token)
-		if err != nil {
-			h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
-				append(attrs, slog.String("error", err.Error()))...)
-			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+	if dupes == nil || token == "" {
+		if err := h.runPost(run); err != nil {
+			h.postFailed(ctx, w, attrs, err)
 			return
 		}
-		if seen {
-			h.log.LogAttrs(ctx, slog.LevelDebug, "conversations: duplicate webhook skipped", attrs...)
-			w.WriteHeader(http.StatusOK)
-			return
-		}
+		w.WriteHeader(http.StatusOK)
+		return
 	}
-	if err := h.runPost(run); err != nil {
-		if dupes != nil && token != "" {
-			if ferr := dupes.Forget(ctx, token); ferr != nil {
-				h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
-					append(attrs, slog.String("error", ferr.Error()))...)
-			}
-		}
-		h.log.LogAttrs(ctx, slog.LevelError, "conversations: webhook callback failed",
+	state, err := dupes.Reserve(ctx, token)
+	if err != nil {
+		h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
 			append(attrs, slog.String("error", err.Error()))...)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
+	switch state {
+	case TokenDone:
+		h.log.LogAttrs(ctx, slog.LevelDebug, "conversations: duplicate webhook skipped", attrs...)
+		w.WriteHeader(http.StatusOK)
+		return
+	case TokenInProgress:
+		h.log.LogAttrs(ctx, slog.LevelInfo, "conversations: duplicate webhook while the first is running", attrs...)
+		w.Header().Set("Retry-After", "5")
+		http.Error(w, "event in progress", InProgressStatus)
+		return
+	}
+	// The filter calls outlive a cancelled request: the reservation must be
+	// committed or released whatever happens to the connection.
+	fctx := context.WithoutCancel(ctx)
+	if err := h.runPost(run); err != nil {
+		if rerr := dupes.Release(fctx, token); rerr != nil {
+			h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
+				append(attrs, slog.String("error", rerr.Error()))...)
+		}
+		h.postFailed(ctx, w, attrs, err)
+		return
+	}
+	if cerr := dupes.Commit(fctx, token); cerr != nil {
+		// The callback ran: acknowledge it; a redelivery may run it again.
+		h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
+			append(attrs, slog.String("error", cerr.Error()))...)
+	}
 	w.WriteHeader(http.StatusOK)
 }
 
+func (h *WebhookHandler) postFailed(ctx context.Context, w http.ResponseWriter, attrs []slog.Attr, err error) {
+	h.log.LogAttrs(ctx, slog.LevelError, "conversations: webhook callback failed",
+		append(attrs, slog.String("error", err.Error()))...)
+	http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
+}
+
 // runPost runs a post-event callback, turning a panic into an error so that
-// the duplicate filter forgets the event.
+// the duplicate filter releases the event.
 func (h *WebhookHandler) runPost(run func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {

@@ -420,7 +420,7 @@ func TestHandlerDuplicates(t *testing.T) {
 	serve(t, h, form, "")
 	assert.Equal(t, int32(4), runs.Load())
 
-	// A failed delivery is forgotten, so Twilio's retry runs again.
+	// A failed delivery is released, so Twilio's retry runs again.
 	fail.Store(true)
 	assert.Equal(t, 500, serve(t, h, form, "idem-3").Code)
 	fail.Store(false)
@@ -446,10 +446,102 @@ func TestHandlerDuplicates(t *testing.T) {
 
 type failingFilter struct{}
 
-func (failingFilter) Seen(context.Context, string) (bool, error) {
-	return false, errors.New("redis down")
+func (failingFilter) Reserve(context.Context, string) (TokenState, error) {
+	return TokenNew, errors.New("redis down")
 }
-func (failingFilter) Forget(context.Context, string) error { return nil }
+func (failingFilter) Commit(context.Context, string) error  { return nil }
+func (failingFilter) Release(context.Context, string) error { return nil }
+
+// TestHandlerRedeliveryDuringSlowCallback: a redelivery that arrives while
+// the first delivery's callback runs is not acknowledged, so that the event
+// is not lost when the first attempt then fails; the next redelivery runs
+// the callback again. After a success, a redelivery is skipped.
+func TestHandlerRedeliveryDuringSlowCallback(t *testing.T) {
+	for _, firstFails := range []bool{true, false} {
+		t.Run(fmt.Sprintf("first fails %v", firstFails), func(t *testing.T) {
+			h := newHandler(t, WithDuplicateFilter(NewMemoryDuplicateFilter(time.Hour, 100)))
+			started, finish := make(chan struct{}), make(chan struct{})
+			var runs atomic.Int32
+			h.OnMessageAdded(func(context.Context, *MessageAddedEvent) error {
+				if runs.Add(1) == 1 {
+					close(started)
+					<-finish
+					if firstFails {
+						return errors.New("transient")
+					}
+				}
+				return nil
+			})
+			form := baseForm(EventMessageAdded, "Body", "hi")
+			first := make(chan int)
+			go func() {
+				r, _ := NewSignedWebhookRequest(hookToken, hookURL, form)
+				r.Header.Set(IdempotencyHeader, "idem-slow")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				first <- w.Code
+			}()
+			<-started
+			w := serve(t, h, form, "idem-slow")
+			assert.Equal(t, InProgressStatus, w.Code, "a redelivery during the first attempt is not acknowledged")
+			assert.Equal(t, "5", w.Header().Get("Retry-After"))
+			assert.Equal(t, int32(1), runs.Load(), "the redelivery does not run the callback concurrently")
+			close(finish)
+			if firstFails {
+				assert.Equal(t, 500, <-first)
+				assert.Equal(t, 200, serve(t, h, form, "idem-slow").Code)
+				assert.Equal(t, int32(2), runs.Load(), "after the failure, the next redelivery runs the callback")
+			} else {
+				assert.Equal(t, 200, <-first)
+				assert.Equal(t, 200, serve(t, h, form, "idem-slow").Code)
+				assert.Equal(t, int32(1), runs.Load(), "after the success, a redelivery is skipped")
+			}
+			assert.Equal(t, 200, serve(t, h, form, "idem-slow").Code)
+			assert.Equal(t, int32(map[bool]int{true: 2, false: 1}[firstFails]), runs.Load())
+		})
+	}
+}
+
+// TestHandlerReleasesOnPanicAndCancel: a panicking callback releases the
+// token, and the filter calls do not use the request's cancelled context.
+func TestHandlerReleasesOnPanicAndCancel(t *testing.T) {
+	f := &recordingFilter{MemoryDuplicateFilter: NewMemoryDuplicateFilter(time.Hour, 10)}
+	h := newHandler(t, WithDuplicateFilter(f))
+	var panics atomic.Bool
+	panics.Store(true)
+	h.OnMessageAdded(func(context.Context, *MessageAddedEvent) error {
+		if panics.Load() {
+			panic("bug")
+		}
+		return nil
+	})
+	form := baseForm(EventMessageAdded, "Body", "hi")
+	assert.Equal(t, 500, serve(t, h, form, "idem-p").Code)
+	assert.Equal(t, 0, f.Len(), "a panic releases the token")
+	panics.Store(false)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := NewSignedWebhookRequest(hookToken, hookURL, form)
+	require.NoError(t, err)
+	r = r.WithContext(ctx)
+	r.Header.Set(IdempotencyHeader, "idem-p")
+	h.OnMessageAdded(func(context.Context, *MessageAddedEvent) error { cancel(); return nil })
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	assert.Equal(t, 200, w.Code)
+	assert.NoError(t, f.commitCtxErr, "Commit runs with a context that is not cancelled")
+	assert.Equal(t, 200, serve(t, h, form, "idem-p").Code)
+}
+
+type recordingFilter struct {
+	*MemoryDuplicateFilter
+	commitCtxErr error
+}
+
+func (f *recordingFilter) Commit(ctx context.Context, token string) error {
+	f.commitCtxErr = ctx.Err()
+	return f.MemoryDuplicateFilter.Commit(ctx, token)
+}
 
 func TestHandlerConcurrentDuplicates(t *testing.T) {
 	h := newHandler(t, WithDuplicateFilter(NewMemoryDuplicateFilter(0, 0)))
@@ -475,23 +567,36 @@ func TestMemoryDuplicateFilter(t *testing.T) {
 	f := NewMemoryDuplicateFilter(time.Minute, 3)
 	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	f.now = func() time.Time { return now }
-	seen := func(tok string) bool {
-		s, err := f.Seen(ctx, tok)
+	reserve := func(tok string) TokenState {
+		s, err := f.Reserve(ctx, tok)
 		require.NoError(t, err)
 		return s
 	}
-	assert.False(t, seen("a"))
-	assert.True(t, seen("a"))
-	assert.False(t, seen("b"))
-	assert.False(t, seen("c"))
-	assert.False(t, seen("d"), "over the cap, the oldest is evicted")
+	assert.Equal(t, TokenNew, reserve("a"))
+	assert.Equal(t, TokenInProgress, reserve("a"))
+	require.NoError(t, f.Commit(ctx, "a"))
+	assert.Equal(t, TokenDone, reserve("a"))
+	assert.Equal(t, TokenNew, reserve("b"))
+	require.NoError(t, f.Release(ctx, "b"))
+	assert.Equal(t, TokenNew, reserve("b"), "a released token is new again")
+	assert.Equal(t, TokenNew, reserve("c"))
+	assert.Equal(t, TokenNew, reserve("d"), "over the cap, the oldest is evicted")
 	assert.Equal(t, 3, f.Len())
-	assert.False(t, seen("a"), "a was evicted")
-	require.NoError(t, f.Forget(ctx, "d"))
-	require.NoError(t, f.Forget(ctx, "zzz"))
-	assert.False(t, seen("d"))
+	assert.Equal(t, TokenNew, reserve("a"), "a was evicted")
+	require.NoError(t, f.Release(ctx, "zzz"))
+
+	// The TTL runs from the commit, not from the reservation.
+	now = now.Add(50 * time.Second)
+	require.NoError(t, f.Commit(ctx, "d"))
+	now = now.Add(30 * time.Second)
+	assert.Equal(t, TokenDone, reserve("d"))
+	assert.Equal(t, TokenNew, reserve("c"), "the reservation of c expired")
 	now = now.Add(2 * time.Minute)
 	assert.Equal(t, 0, f.Len(), "entries expire after the TTL")
-	assert.False(t, seen("b"))
-	assert.True(t, seen("b"))
+	assert.Equal(t, TokenNew, reserve("d"))
+
+	// A commit of a token that is no longer held records it as done.
+	require.NoError(t, f.Commit(ctx, "e"))
+	assert.Equal(t, TokenDone, reserve("e"))
+	assert.Equal(t, "in progress", TokenInProgress.String())
 }

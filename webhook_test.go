@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +96,20 @@ var attrs = Attributes{raw: tAttrs}
 
 var smsBinding = EventBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}, Type: ChannelSMS}
 
+// The shared field groups that convFields, msgFields, partFields and
+// userFields decode to.
+var (
+	wantConv = ConversationFields{ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
+		FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc,
+		MessagingServiceSID: tMsgSvc, State: StateActive}
+	wantMsg = MessageFields{ConversationSID: tConv, MessageSID: tMsg, Index: 42, DateCreated: wantCreated,
+		Body: "Hello", Author: "+15551230000", ParticipantSID: tPart, Attributes: attrs, Media: wantMedia}
+	wantPart = ParticipantFields{ConversationSID: tConv, ParticipantSID: tPart, DateCreated: wantCreated,
+		RoleSID: tRole, Attributes: attrs, MessagingBinding: smsBinding}
+	wantUser = UserFields{ChatServiceSID: tChatSvc, UserSID: tUser, DateCreated: wantCreated,
+		Identity: "alice", RoleSID: tRole, Attributes: attrs, FriendlyName: "Alice"}
+)
+
 // eventCases builds, for every event type, the form Twilio documents for it
 // and the event it must decode to.
 func eventCases() []struct {
@@ -119,26 +135,20 @@ func eventCases() []struct {
 			}},
 		{baseForm(EventConversationAdded, cat(convFields, []string{"MessagingBinding.ProxyAddress", "+15550001111", "MessagingBinding.Address", "+15552223333"})...),
 			func(f url.Values) Event {
-				return &ConversationAddedEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
-					FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc, MessagingServiceSID: tMsgSvc,
-					MessagingBinding: EventBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}}, State: StateActive}
+				return &ConversationAddedEvent{EventBase: wantBase(f), ConversationFields: wantConv,
+					MessagingBinding: EventBinding{ProxyAddress: "+15550001111", Address: []string{"+15552223333"}}}
 			}},
 		{baseForm(EventConversationUpdate, convFields...), func(f url.Values) Event {
-			return &ConversationUpdateEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
-				FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc, MessagingServiceSID: tMsgSvc, State: StateActive}
+			return &ConversationUpdateEvent{EventBase: wantBase(f), ConversationFields: wantConv}
 		}},
 		{baseForm(EventConversationUpdated, convFields...), func(f url.Values) Event {
-			return &ConversationUpdatedEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
-				FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc, MessagingServiceSID: tMsgSvc, State: StateActive}
+			return &ConversationUpdatedEvent{EventBase: wantBase(f), ConversationFields: wantConv}
 		}},
 		{baseForm(EventConversationRemove, convFields...), func(f url.Values) Event {
-			return &ConversationRemoveEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
-				FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc, MessagingServiceSID: tMsgSvc, State: StateActive}
+			return &ConversationRemoveEvent{EventBase: wantBase(f), ConversationFields: wantConv}
 		}},
 		{baseForm(EventConversationRemoved, cat(convFields, []string{"DateRemoved", tRemoved})...), func(f url.Values) Event {
-			return &ConversationRemovedEvent{EventBase: wantBase(f), ConversationSID: tConv, DateCreated: wantCreated, DateUpdated: wantUpdated,
-				DateRemoved: wantRemoved, FriendlyName: "Support", UniqueName: "support-1", Attributes: attrs, ChatServiceSID: tChatSvc,
-				MessagingServiceSID: tMsgSvc, State: StateActive}
+			return &ConversationRemovedEvent{EventBase: wantBase(f), ConversationFields: wantConv, DateRemoved: wantRemoved}
 		}},
 		{baseForm(EventConversationStateUpdated, "ChatServiceSid", tChatSvc, "StateUpdated", tUpdated, "StateFrom", "active",
 			"StateTo", "inactive", "ConversationSid", tConv, "Reason", "TIMER", "MessagingServiceSid", tMsgSvc),
@@ -156,52 +166,42 @@ func eventCases() []struct {
 			"ChatServiceSid", tChatSvc, "Index", "42", "DateCreated", tCreated, "Body", "Hello", "Author", "+15551230000",
 			"ParticipantSid", tPart, "Attributes", tAttrs, "Media", tMediaJSON),
 			func(f url.Values) Event {
-				return &MessageAddedEvent{EventBase: wantBase(f), ConversationSID: tConv, MessageSID: tMsg, MessagingServiceSID: tMsgSvc,
-					ChatServiceSID: tChatSvc, Index: 42, DateCreated: wantCreated, Body: "Hello", Author: "+15551230000",
-					ParticipantSID: tPart, Attributes: attrs, Media: wantMedia}
+				return &MessageAddedEvent{EventBase: wantBase(f), MessageFields: wantMsg, MessagingServiceSID: tMsgSvc, ChatServiceSID: tChatSvc}
 			}},
 		{baseForm(EventMessageUpdate, msgFields...), func(f url.Values) Event {
-			return &MessageUpdateEvent{EventBase: wantBase(f), ConversationSID: tConv, MessageSID: tMsg, Index: 42, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, Body: "Hello", Author: "+15551230000", ParticipantSID: tPart, Attributes: attrs, Media: wantMedia}
+			return &MessageUpdateEvent{EventBase: wantBase(f), MessageFields: wantMsg, DateUpdated: wantUpdated}
 		}},
 		{baseForm(EventMessageUpdated, cat(msgFields, []string{"MessagingServiceSid", tMsgSvc})...), func(f url.Values) Event {
-			return &MessageUpdatedEvent{EventBase: wantBase(f), ConversationSID: tConv, MessageSID: tMsg, MessagingServiceSID: tMsgSvc,
-				Index: 42, DateCreated: wantCreated, DateUpdated: wantUpdated, Body: "Hello", Author: "+15551230000",
-				ParticipantSID: tPart, Attributes: attrs, Media: wantMedia}
+			return &MessageUpdatedEvent{EventBase: wantBase(f), MessageFields: wantMsg, MessagingServiceSID: tMsgSvc, DateUpdated: wantUpdated}
 		}},
 		{baseForm(EventMessageRemove, msgFields...), func(f url.Values) Event {
-			return &MessageRemoveEvent{EventBase: wantBase(f), ConversationSID: tConv, MessageSID: tMsg, Index: 42, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, Body: "Hello", Author: "+15551230000", ParticipantSID: tPart, Attributes: attrs, Media: wantMedia}
+			return &MessageRemoveEvent{EventBase: wantBase(f), MessageFields: wantMsg, DateUpdated: wantUpdated}
 		}},
 		{baseForm(EventMessageRemoved, cat(msgFields, []string{"MessagingServiceSid", tMsgSvc, "DateRemoved", tRemoved})...), func(f url.Values) Event {
-			return &MessageRemovedEvent{EventBase: wantBase(f), ConversationSID: tConv, MessageSID: tMsg, MessagingServiceSID: tMsgSvc,
-				Index: 42, DateCreated: wantCreated, DateUpdated: wantUpdated, DateRemoved: wantRemoved, Body: "Hello",
-				Author: "+15551230000", ParticipantSID: tPart, Attributes: attrs, Media: wantMedia}
+			return &MessageRemovedEvent{EventBase: wantBase(f), MessageFields: wantMsg, MessagingServiceSID: tMsgSvc,
+				DateUpdated: wantUpdated, DateRemoved: wantRemoved}
 		}},
 		{baseForm(EventParticipantAdd, "ConversationSid", tConv, "Identity", "alice", "RoleSid", tRole, "Attributes", tAttrs),
 			func(f url.Values) Event {
 				return &ParticipantAddEvent{EventBase: wantBase(f), ConversationSID: tConv, Identity: "alice", RoleSID: tRole, Attributes: attrs}
 			}},
 		{baseForm(EventParticipantAdded, partFields...), func(f url.Values) Event {
-			return &ParticipantAddedEvent{EventBase: wantBase(f), ConversationSID: tConv, ParticipantSID: tPart, DateCreated: wantCreated,
-				RoleSID: tRole, Attributes: attrs, MessagingBinding: smsBinding}
+			return &ParticipantAddedEvent{EventBase: wantBase(f), ParticipantFields: wantPart}
 		}},
 		{baseForm(EventParticipantUpdate, partFields...), func(f url.Values) Event {
-			return &ParticipantUpdateEvent{EventBase: wantBase(f), ConversationSID: tConv, ParticipantSID: tPart, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, RoleSID: tRole, Attributes: attrs, MessagingBinding: smsBinding}
+			return &ParticipantUpdateEvent{EventBase: wantBase(f), ParticipantFields: wantPart, DateUpdated: wantUpdated}
 		}},
 		{baseForm(EventParticipantUpdated, cat(partFields, []string{"LastReadMessageIndex", "7"})...), func(f url.Values) Event {
 			seven := 7
-			return &ParticipantUpdatedEvent{EventBase: wantBase(f), ConversationSID: tConv, ParticipantSID: tPart, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, RoleSID: tRole, Attributes: attrs, MessagingBinding: smsBinding, LastReadMessageIndex: &seven}
+			return &ParticipantUpdatedEvent{EventBase: wantBase(f), ParticipantFields: wantPart, DateUpdated: wantUpdated,
+				LastReadMessageIndex: &seven}
 		}},
 		{baseForm(EventParticipantRemove, partFields...), func(f url.Values) Event {
-			return &ParticipantRemoveEvent{EventBase: wantBase(f), ConversationSID: tConv, ParticipantSID: tPart, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, RoleSID: tRole, Attributes: attrs, MessagingBinding: smsBinding}
+			return &ParticipantRemoveEvent{EventBase: wantBase(f), ParticipantFields: wantPart, DateUpdated: wantUpdated}
 		}},
 		{baseForm(EventParticipantRemoved, cat(partFields, []string{"DateRemoved", tRemoved})...), func(f url.Values) Event {
-			return &ParticipantRemovedEvent{EventBase: wantBase(f), ConversationSID: tConv, ParticipantSID: tPart, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, DateRemoved: wantRemoved, RoleSID: tRole, Attributes: attrs, MessagingBinding: smsBinding}
+			return &ParticipantRemovedEvent{EventBase: wantBase(f), ParticipantFields: wantPart, DateUpdated: wantUpdated,
+				DateRemoved: wantRemoved}
 		}},
 		{baseForm(EventDeliveryUpdated, "ConversationSid", tConv, "ChatServiceSid", tChatSvc, "MessageSid", tMsg,
 			"DeliveryReceiptSid", tReceipt, "ChannelMessageSid", tChanMsg, "ParticipantSid", tPart, "Status", "undelivered",
@@ -214,17 +214,14 @@ func eventCases() []struct {
 		{baseForm(EventUserAdded, "ChatServiceSid", tChatSvc, "UserSid", tUser, "DateCreated", tCreated, "Identity", "alice",
 			"RoleSid", tRole, "Attributes", tAttrs, "FriendlyName", "Alice"),
 			func(f url.Values) Event {
-				return &UserAddedEvent{EventBase: wantBase(f), ChatServiceSID: tChatSvc, UserSID: tUser, DateCreated: wantCreated,
-					Identity: "alice", RoleSID: tRole, Attributes: attrs, FriendlyName: "Alice"}
+				return &UserAddedEvent{EventBase: wantBase(f), UserFields: wantUser}
 			}},
 		{baseForm(EventUserUpdate, userFields...), func(f url.Values) Event {
-			return &UserUpdateEvent{EventBase: wantBase(f), ChatServiceSID: tChatSvc, UserSID: tUser, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, Identity: "alice", RoleSID: tRole, Attributes: attrs, FriendlyName: "Alice"}
+			return &UserUpdateEvent{EventBase: wantBase(f), UserFields: wantUser, DateUpdated: wantUpdated}
 		}},
 		{baseForm(EventUserUpdated, cat(userFields, []string{"IsOnline", "true", "isNotifiable", "false"})...), func(f url.Values) Event {
 			yes, no := true, false
-			return &UserUpdatedEvent{EventBase: wantBase(f), ChatServiceSID: tChatSvc, UserSID: tUser, DateCreated: wantCreated,
-				DateUpdated: wantUpdated, Identity: "alice", RoleSID: tRole, Attributes: attrs, FriendlyName: "Alice",
+			return &UserUpdatedEvent{EventBase: wantBase(f), UserFields: wantUser, DateUpdated: wantUpdated,
 				IsOnline: &yes, IsNotifiable: &no}
 		}},
 	}
@@ -440,8 +437,8 @@ func TestParseEvent(t *testing.T) {
 func TestEncodeEvent(t *testing.T) {
 	one := 1
 	form, err := EncodeEvent(&MessageAddedEvent{
-		EventBase: EventBase{AccountSID: tAccount, Source: SourceAPI, Form: url.Values{"Extra": {"kept"}, "Body": {"old"}}},
-		Body:      "new", Index: 0, DateCreated: wantCreated, Media: wantMedia,
+		EventBase:     EventBase{AccountSID: tAccount, Source: SourceAPI, Form: url.Values{"Extra": {"kept"}, "Body": {"old"}}},
+		MessageFields: MessageFields{Body: "new", Index: 0, DateCreated: wantCreated, Media: wantMedia},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "onMessageAdded", form.Get("EventType"))
@@ -451,7 +448,7 @@ func TestEncodeEvent(t *testing.T) {
 	assert.JSONEq(t, tMediaJSON, form.Get("Media"))
 	assert.NotContains(t, form, "Index")
 	form, err = EncodeEvent(&ParticipantUpdatedEvent{LastReadMessageIndex: &one,
-		MessagingBinding: EventBinding{Address: []string{"+1", "+2"}}})
+		ParticipantFields: ParticipantFields{MessagingBinding: EventBinding{Address: []string{"+1", "+2"}}}})
 	require.NoError(t, err)
 	assert.Equal(t, "1", form.Get("LastReadMessageIndex"))
 	assert.Equal(t, []string{"+1", "+2"}, form["MessagingBinding.Address"])
@@ -462,4 +459,44 @@ func TestEncodeEvent(t *testing.T) {
 	assert.Error(t, err)
 	_, err = EncodeEvent((*MessageAddedEvent)(nil))
 	assert.Error(t, err)
+}
+
+// TestEventFormKeys pins the form keys every event type decodes and
+// encodes (sorted), so that regrouping fields into embedded structs cannot
+// drop, add or rename one.
+func TestEventFormKeys(t *testing.T) {
+	want := map[EventType]string{
+		"onConversationAdd":          "AccountSid Attributes ChatServiceSid ClientIdentity FriendlyName Media MessageBody MessagingBinding MessagingServiceSid RetryCount Source State UniqueName",
+		"onConversationAdded":        "AccountSid Attributes ChatServiceSid ClientIdentity ConversationSid DateCreated DateUpdated FriendlyName MessagingBinding MessagingServiceSid RetryCount Source State UniqueName",
+		"onConversationRemove":       "AccountSid Attributes ChatServiceSid ClientIdentity ConversationSid DateCreated DateUpdated FriendlyName MessagingServiceSid RetryCount Source State UniqueName",
+		"onConversationRemoved":      "AccountSid Attributes ChatServiceSid ClientIdentity ConversationSid DateCreated DateRemoved DateUpdated FriendlyName MessagingServiceSid RetryCount Source State UniqueName",
+		"onConversationStateUpdated": "AccountSid ChatServiceSid ClientIdentity ConversationSid MessagingServiceSid Reason RetryCount Source StateFrom StateTo StateUpdated",
+		"onConversationUpdate":       "AccountSid Attributes ChatServiceSid ClientIdentity ConversationSid DateCreated DateUpdated FriendlyName MessagingServiceSid RetryCount Source State UniqueName",
+		"onConversationUpdated":      "AccountSid Attributes ChatServiceSid ClientIdentity ConversationSid DateCreated DateUpdated FriendlyName MessagingServiceSid RetryCount Source State UniqueName",
+		"onDeliveryUpdated":          "AccountSid ChannelMessageSid ChatServiceSid ClientIdentity ConversationSid DateCreated DateUpdated DeliveryReceiptSid ErrorCode MessageSid ParticipantSid RetryCount Source Status",
+		"onMessageAdd":               "AccountSid Attributes Author Body ClientIdentity ConversationSid Media ParticipantSid RetryCount Source",
+		"onMessageAdded":             "AccountSid Attributes Author Body ChatServiceSid ClientIdentity ConversationSid DateCreated Index Media MessageSid MessagingServiceSid ParticipantSid RetryCount Source",
+		"onMessageRemove":            "AccountSid Attributes Author Body ClientIdentity ConversationSid DateCreated DateUpdated Index Media MessageSid ParticipantSid RetryCount Source",
+		"onMessageRemoved":           "AccountSid Attributes Author Body ClientIdentity ConversationSid DateCreated DateRemoved DateUpdated Index Media MessageSid MessagingServiceSid ParticipantSid RetryCount Source",
+		"onMessageUpdate":            "AccountSid Attributes Author Body ClientIdentity ConversationSid DateCreated DateUpdated Index Media MessageSid ParticipantSid RetryCount Source",
+		"onMessageUpdated":           "AccountSid Attributes Author Body ClientIdentity ConversationSid DateCreated DateUpdated Index Media MessageSid MessagingServiceSid ParticipantSid RetryCount Source",
+		"onParticipantAdd":           "AccountSid Attributes ClientIdentity ConversationSid Identity MessagingBinding RetryCount RoleSid Source",
+		"onParticipantAdded":         "AccountSid Attributes ClientIdentity ConversationSid DateCreated Identity MessagingBinding ParticipantSid RetryCount RoleSid Source",
+		"onParticipantRemove":        "AccountSid Attributes ClientIdentity ConversationSid DateCreated DateUpdated Identity MessagingBinding ParticipantSid RetryCount RoleSid Source",
+		"onParticipantRemoved":       "AccountSid Attributes ClientIdentity ConversationSid DateCreated DateRemoved DateUpdated Identity MessagingBinding ParticipantSid RetryCount RoleSid Source",
+		"onParticipantUpdate":        "AccountSid Attributes ClientIdentity ConversationSid DateCreated DateUpdated Identity MessagingBinding ParticipantSid RetryCount RoleSid Source",
+		"onParticipantUpdated":       "AccountSid Attributes ClientIdentity ConversationSid DateCreated DateUpdated Identity LastReadMessageIndex MessagingBinding ParticipantSid RetryCount RoleSid Source",
+		"onUserAdded":                "AccountSid Attributes ChatServiceSid ClientIdentity DateCreated FriendlyName Identity RetryCount RoleSid Source UserSid",
+		"onUserUpdate":               "AccountSid Attributes ChatServiceSid ClientIdentity DateCreated DateUpdated FriendlyName Identity RetryCount RoleSid Source UserSid",
+		"onUserUpdated":              "AccountSid Attributes ChatServiceSid ClientIdentity DateCreated DateUpdated FriendlyName Identity IsNotifiable,isNotifiable IsOnline,isOnline RetryCount RoleSid Source UserSid",
+	}
+	for _, et := range EventTypes() {
+		var keys []string
+		for _, f := range planFor(reflect.TypeOf(eventConstructors[et]()).Elem()) {
+			keys = append(keys, strings.Join(f.keys, ","))
+		}
+		slices.Sort(keys)
+		assert.Equal(t, want[et], strings.Join(keys, " "), et)
+	}
+	assert.Len(t, want, len(EventTypes()))
 }

@@ -205,12 +205,13 @@ func (e *Emulator) createConversation(c *call) (int, any, error) {
 	if err == nil && in.uniqueName != nil {
 		err = checkUniqueName(svc, *in.uniqueName, "")
 	}
+	messagingSid := e.messagingSid // updated by POST /v1/Configuration under the lock
 	e.unlock()
 	if err != nil {
 		return 0, nil, err
 	}
 
-	draft := &conversation{svc: svc, messagingServiceSid: e.messagingSid, attributes: "{}", state: "active"}
+	draft := &conversation{svc: svc, messagingServiceSid: messagingSid, attributes: "{}", state: "active"}
 	applyConversationInput(draft, in)
 	e.applyDefaultTimers(draft, in)
 	pre := url.Values{}

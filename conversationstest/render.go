@@ -82,34 +82,76 @@ type listOpts struct {
 
 const pageTokenPrefix = "PT"
 
-func encodePageToken(offset int) string {
-	return pageTokenPrefix + base64.RawURLEncoding.EncodeToString([]byte("o="+strconv.Itoa(offset)))
+// listItem is an item of a list endpoint: its key identifies it in page
+// tokens, so that deleting an item between two page requests does not make
+// the next page skip one.
+type listItem interface{ listKey() string }
+
+func (a *addressConfig) listKey() string { return a.sid }
+func (b *binding) listKey() string       { return b.sid }
+func (c *conversation) listKey() string  { return c.sid }
+func (c *credential) listKey() string    { return c.sid }
+func (m *message) listKey() string       { return m.sid }
+func (p *participant) listKey() string   { return p.sid }
+func (r *receipt) listKey() string       { return r.sid }
+func (r *role) listKey() string          { return r.sid }
+func (w *scopedWebhook) listKey() string { return w.sid }
+func (s *service) listKey() string       { return s.sid }
+func (u *user) listKey() string          { return u.sid }
+func (m membership) listKey() string     { return m.conv.sid }
+
+// pageCursor says where a page starts: at the item with key first (the
+// first item of that page when the previous one was rendered), else after
+// the item with key last, else at offset off.
+type pageCursor struct {
+	first, last string
+	off         int
 }
 
-func decodePageToken(tok string) (int, bool) {
+func encodePageToken(c pageCursor) string {
+	v := url.Values{"f": {c.first}, "k": {c.last}, "o": {strconv.Itoa(c.off)}}
+	return pageTokenPrefix + base64.RawURLEncoding.EncodeToString([]byte(v.Encode()))
+}
+
+// start finds where the page begins in items, as they are now.
+func (c pageCursor) start(key func(i int) string, n int) int {
+	for i := range n {
+		if c.first != "" && key(i) == c.first {
+			return i
+		}
+	}
+	for i := range n {
+		if c.last != "" && key(i) == c.last {
+			return i + 1
+		}
+	}
+	return c.off
+}
+
+func decodePageToken(tok string) (pageCursor, bool) {
 	rest, ok := strings.CutPrefix(tok, pageTokenPrefix)
 	if !ok {
-		return 0, false
+		return pageCursor{}, false
 	}
 	b, err := base64.RawURLEncoding.DecodeString(rest)
 	if err != nil {
-		return 0, false
+		return pageCursor{}, false
 	}
-	n, ok := strings.CutPrefix(string(b), "o=")
-	if !ok {
-		return 0, false
+	v, err := url.ParseQuery(string(b))
+	if err != nil {
+		return pageCursor{}, false
 	}
-	off, err := strconv.Atoi(n)
+	off, err := strconv.Atoi(v.Get("o"))
 	if err != nil || off < 0 {
-		return 0, false
+		return pageCursor{}, false
 	}
-	return off, true
+	return pageCursor{first: v.Get("f"), last: v.Get("k"), off: off}, true
 }
 
 // paginate renders one page of items as a list response:
 // {"<key>": [...], "meta": {...}}. Paging follows PageSize, Page and the
 // opaque PageToken; every other query parameter is kept in the meta URLs.
-func paginate[T any](c *call, items []T, o listOpts, render func(T) any) (any, error) {
+func paginate[T listItem](c *call, items []T, o listOpts, render func(T) any) (any, error) {
 	size := o.defaultSize
 	if c.has("PageSize") {
 		n, err := strconv.Atoi(c.param("PageSize"))
@@ -128,11 +170,11 @@ func paginate[T any](c *call, items []T, o listOpts, render func(T) any) (any, e
 	}
 	offset := page * size
 	if c.has("PageToken") {
-		off, ok := decodePageToken(c.param("PageToken"))
+		cur, ok := decodePageToken(c.param("PageToken"))
 		if !ok {
 			return nil, badRequest(codeBadPageToken, "Invalid PageToken %q", c.param("PageToken"))
 		}
-		offset = off
+		offset = cur.start(func(i int) string { return items[i].listKey() }, len(items))
 	}
 
 	filters := url.Values{}
@@ -149,7 +191,7 @@ func paginate[T any](c *call, items []T, o listOpts, render func(T) any) (any, e
 		}
 		q += "PageSize=" + strconv.Itoa(size) + "&Page=" + strconv.Itoa(p)
 		if off > 0 {
-			q += "&PageToken=" + url.QueryEscape(encodePageToken(off))
+			q += "&PageToken=" + url.QueryEscape(encodePageToken(pageCursor{first: keyAt(items, off), last: keyAt(items, off-1), off: off}))
 		}
 		return path + "?" + q
 	}
@@ -173,4 +215,12 @@ func paginate[T any](c *call, items []T, o listOpts, render func(T) any) (any, e
 		meta.NextPageURL = ptr(pageURL(page+1, end))
 	}
 	return map[string]any{o.key: list, "meta": meta}, nil
+}
+
+// keyAt is the key of items[i], or "" when i is out of range.
+func keyAt[T listItem](items []T, i int) string {
+	if i < 0 || i >= len(items) {
+		return ""
+	}
+	return items[i].listKey()
 }

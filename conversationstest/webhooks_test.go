@@ -325,6 +325,38 @@ func TestPagination(t *testing.T) {
 	require.EqualValues(t, 50, h.ok(200, "GET", "/v1/Conversations/"+ch+"/Messages/"+im+"/Receipts", form("PageSize", "100"))["meta"].(obj)["page_size"])
 }
 
+// A delete between two page requests does not make the next page skip an
+// item: the page token remembers the last item returned, not an offset.
+func TestPaginationSurvivesDeletes(t *testing.T) {
+	h := newHarness(t)
+	var sids []string
+	for i := range 5 {
+		sids = append(sids, h.conversation("FriendlyName", fmt.Sprint(i)))
+	}
+	page := h.ok(200, "GET", "/v1/Conversations", form("PageSize", "2"))
+	first := page["conversations"].([]any)
+	require.Len(t, first, 2)
+	next := page["meta"].(obj)["next_page_url"].(string)
+
+	// Another client deletes an item of the page already read.
+	h.ok(204, "DELETE", "/v1/Conversations/"+sids[0], nil)
+	page = h.ok(200, "GET", next, nil)
+	got := page["conversations"].([]any)
+	require.Len(t, got, 2)
+	require.Equal(t, sids[2], got[0].(obj)["sid"], "the next page starts after the last item read")
+	require.Equal(t, sids[3], got[1].(obj)["sid"])
+
+	// The last item read may itself be deleted: the token also remembers
+	// the first item of the next page.
+	next = page["meta"].(obj)["next_page_url"].(string)
+	h.ok(204, "DELETE", "/v1/Conversations/"+sids[3], nil)
+	page = h.ok(200, "GET", next, nil)
+	got = page["conversations"].([]any)
+	require.Len(t, got, 1)
+	require.Equal(t, sids[4], got[0].(obj)["sid"])
+	require.Nil(t, page["meta"].(obj)["next_page_url"])
+}
+
 func TestListConversationsByDate(t *testing.T) {
 	start := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
 	h := newHarness(t, conversationstest.WithClock(start))

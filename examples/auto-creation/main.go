@@ -17,7 +17,8 @@
 //	                      conversations are listed
 //
 // It then leaves the address configuration in place (delete it in the
-// Console or with client.Addresses.Delete when done).
+// Console or with client.Addresses.Delete when done); a later run finds it
+// and updates it.
 package main
 
 import (
@@ -96,7 +97,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 
 	// 1. Auto-creation for the number: new conversations get a scoped
 	// webhook that reports their messages and participants.
-	addr, err := client.Addresses.Create(ctx, &conversations.AddressCreateParams{
+	addr, created, err := configureAddress(ctx, client, &conversations.AddressCreateParams{
 		Type: conversations.AddressSMS, Address: number, FriendlyName: "support line",
 		AutoCreationParams: conversations.AutoCreationParams{
 			Enabled:        conversations.Ptr(true),
@@ -108,6 +109,9 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	})
 	if err != nil {
 		return fmt.Errorf("configure address: %w", err)
+	}
+	if !created {
+		step("%s was already configured (%s): updated its configuration", addr.Address, addr.SID)
 	}
 	step("configured %s (%s): auto-creation %t, type %s, webhook %s %v", addr.Address, addr.SID,
 		addr.AutoCreation.Enabled, addr.AutoCreation.Type, addr.AutoCreation.WebhookURL, addr.AutoCreation.WebhookFilters)
@@ -168,4 +172,29 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		step("deleted address configuration %s", addr.SID)
 	}
 	return nil
+}
+
+// configureAddress creates the address configuration of p. An address can
+// have one configuration per channel, so a second run fails to create it:
+// then it finds the existing configuration by address (listing those of
+// p.Type) and updates it. created reports which happened.
+func configureAddress(ctx context.Context, client *conversations.Client, p *conversations.AddressCreateParams) (
+	addr *conversations.AddressConfiguration, created bool, err error) {
+	addr, err = client.Addresses.Create(ctx, p)
+	var apiErr *conversations.Error
+	if err == nil || !errors.As(err, &apiErr) || (apiErr.Status != http.StatusConflict && apiErr.Status != http.StatusBadRequest) {
+		return addr, err == nil, err
+	}
+	for a, lerr := range client.Addresses.List(ctx, &conversations.AddressListParams{Type: p.Type}) {
+		if lerr != nil {
+			return nil, false, errors.Join(err, lerr)
+		}
+		if a.Address != p.Address {
+			continue
+		}
+		addr, err = client.Addresses.Update(ctx, a.SID, &conversations.AddressUpdateParams{
+			FriendlyName: p.FriendlyName, AutoCreationParams: p.AutoCreationParams})
+		return addr, false, err
+	}
+	return nil, false, err // not a duplicate: the create error stands
 }

@@ -81,12 +81,17 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 		return fmt.Errorf("create conversation: %w", err)
 	}
 	fmt.Fprintf(w, "created conversation %s\n", conv.SID)
+	convSID := conv.SID
 	defer func() {
-		if derr := client.Conversations.Delete(ctx, conv.SID, nil); derr != nil {
+		// ctx may have expired (perhaps why run is returning): clean up with
+		// a short deadline of its own.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if derr := client.Conversations.Delete(cleanup, convSID, nil); derr != nil {
 			err = errors.Join(err, fmt.Errorf("delete conversation: %w", derr))
 			return
 		}
-		fmt.Fprintf(w, "deleted conversation %s\n", conv.SID)
+		fmt.Fprintf(w, "deleted conversation %s\n", convSID)
 	}()
 
 	// Every participant is one Create call; build the list, then add them.

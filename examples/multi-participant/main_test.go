@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -21,5 +22,35 @@ func TestMultiParticipantAgainstEmulator(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// cancelOn is a writer that cancels a context once the output contains a
+// marker: it stops run right after a given step.
+type cancelOn struct {
+	strings.Builder
+	marker string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	n, err := c.Builder.Write(p)
+	if strings.Contains(c.String(), c.marker) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestCleanupAfterCancel: when the caller's context ends after the
+// conversation was created, run stops and still deletes the conversation.
+func TestCleanupAfterCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &cancelOn{marker: "created conversation", cancel: cancel}
+	err := run(ctx, out, func(string) string { return "" })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: got %v, want context.Canceled\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "deleted conversation") {
+		t.Errorf("the conversation was not deleted:\n%s", out.String())
 	}
 }

@@ -23,6 +23,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -47,12 +48,11 @@ type numbers struct {
 }
 
 // run runs the flow, printing each step to w; getenv reads the environment.
-func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
+func run(ctx context.Context, w io.Writer, getenv func(string) string) (err error) {
 	var (
 		client *conversations.Client
 		emu    *conversationstest.Server
 		nums   numbers
-		err    error
 	)
 	if getenv("TWILIO_ACCOUNT_SID") == "" {
 		emu = conversationstest.NewServer()
@@ -76,6 +76,18 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return fmt.Errorf("create service: %w", err)
 	}
 	step("created Conversation Service %s (%s)", svc.SID, svc.FriendlyName)
+	// Deleting the service deletes everything in it, also when a step
+	// below fails; ctx may have expired by then, so the cleanup has a short
+	// deadline of its own.
+	defer func() {
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if derr := client.Services.Delete(cleanup, svc.SID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("delete service: %w", derr))
+			return
+		}
+		step("deleted Conversation Service %s", svc.SID)
+	}()
 	scoped := client.Service(svc.SID)
 
 	// 2. A conversation, with a unique name and attributes.
@@ -174,9 +186,5 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return fmt.Errorf("delete conversation: %w", err)
 	}
 	step("deleted conversation %s", conv.SID)
-	if err := client.Services.Delete(ctx, svc.SID); err != nil {
-		return fmt.Errorf("delete service: %w", err)
-	}
-	step("deleted Conversation Service %s", svc.SID)
 	return nil
 }

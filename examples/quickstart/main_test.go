@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -22,5 +23,35 @@ func TestQuickstartAgainstEmulator(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// cancelOn is a writer that cancels a context once the output contains a
+// marker: it stops run right after a given step.
+type cancelOn struct {
+	strings.Builder
+	marker string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	n, err := c.Builder.Write(p)
+	if strings.Contains(c.String(), c.marker) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestQuickstartDeletesServiceOnError: when a step fails (here: the context
+// ends right after the service was created), the service is still deleted.
+func TestQuickstartDeletesServiceOnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &cancelOn{marker: "created Conversation Service", cancel: cancel}
+	err := run(ctx, out, func(string) string { return "" })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: got %v, want context.Canceled\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "deleted Conversation Service") {
+		t.Errorf("the service was not deleted:\n%s", out.String())
 	}
 }

@@ -74,9 +74,14 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return fmt.Errorf("create service: %w", err)
 	}
 	defer func() {
-		if err := client.Services.Delete(context.WithoutCancel(ctx), svc.SID); err == nil {
-			step("deleted Conversation Service %s", svc.SID)
+		// ctx may have expired: clean up with a short deadline of its own.
+		cleanup, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := client.Services.Delete(cleanup, svc.SID); err != nil {
+			fmt.Fprintf(w, "- could not delete Conversation Service %s: %v\n", svc.SID, err)
+			return
 		}
+		step("deleted Conversation Service %s", svc.SID)
 	}()
 	scoped := client.Service(svc.SID)
 	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Delivery updates"})
@@ -122,13 +127,17 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	if d := msg.Delivery; d != nil {
 		step("message #%d created: delivery sent %s, delivered %s", msg.Index, d.Sent, d.Delivered)
 	}
-	receipt := func() (*conversations.Receipt, error) {
+	// On Twilio the receipt appears some time after the message: poll.
+	interval := 2 * time.Second
+	if emu != nil {
+		interval = 10 * time.Millisecond
+	}
+	r, err := firstReceipt(ctx, time.Now().Add(time.Minute), interval, func(ctx context.Context) (*conversations.Receipt, error) {
 		for r, err := range scoped.Receipts.List(ctx, conv.SID, msg.SID, nil) {
 			return r, err
 		}
-		return nil, errors.New("the message has no receipt")
-	}
-	r, err := receipt()
+		return nil, nil
+	})
 	if err != nil {
 		return fmt.Errorf("list receipts: %w", err)
 	}
@@ -191,6 +200,29 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 	step("alice's participant has the same read horizon: #%d", *p.LastReadMessageIndex)
 	return nil
+}
+
+// firstReceipt calls list until it returns a receipt (a message's receipt
+// is created after the message, by the channel), every interval, until
+// deadline or the end of ctx.
+func firstReceipt(ctx context.Context, deadline time.Time, interval time.Duration,
+	list func(context.Context) (*conversations.Receipt, error)) (*conversations.Receipt, error) {
+	for {
+		r, err := list(ctx)
+		if err != nil || r != nil {
+			return r, err
+		}
+		if !time.Now().Add(interval).Before(deadline) {
+			return nil, errors.New("the message has no receipt yet; giving up")
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
 }
 
 // unread returns a user conversation's unread count, -1 when unknown.

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/conversations-go/conversations"
 )
 
 func TestReadReceiptsAgainstEmulator(t *testing.T) {
@@ -24,5 +28,65 @@ func TestReadReceiptsAgainstEmulator(t *testing.T) {
 		if !strings.Contains(got, want) {
 			t.Errorf("output lacks %q:\n%s", want, got)
 		}
+	}
+}
+
+// TestFirstReceiptPolls: the receipt is not there on the first lists (as on
+// Twilio, right after the message is created); firstReceipt keeps listing.
+func TestFirstReceiptPolls(t *testing.T) {
+	calls := 0
+	want := &conversations.Receipt{SID: "DY1"}
+	r, err := firstReceipt(context.Background(), time.Now().Add(time.Second), time.Millisecond,
+		func(context.Context) (*conversations.Receipt, error) {
+			calls++
+			if calls < 3 {
+				return nil, nil
+			}
+			return want, nil
+		})
+	if err != nil || r != want || calls != 3 {
+		t.Fatalf("got %v, %v after %d calls; want the receipt after 3", r, err, calls)
+	}
+
+	calls = 0
+	_, err = firstReceipt(context.Background(), time.Now().Add(20*time.Millisecond), time.Millisecond,
+		func(context.Context) (*conversations.Receipt, error) { calls++; return nil, nil })
+	if err == nil || calls < 2 {
+		t.Fatalf("got %v after %d calls; want an error at the deadline", err, calls)
+	}
+
+	boom := errors.New("boom")
+	if _, err := firstReceipt(context.Background(), time.Now().Add(time.Second), time.Millisecond,
+		func(context.Context) (*conversations.Receipt, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("got %v, want the list error", err)
+	}
+}
+
+// cancelOn is a writer that cancels a context once the output contains a
+// marker: it stops run right after a given step.
+type cancelOn struct {
+	strings.Builder
+	marker string
+	cancel context.CancelFunc
+}
+
+func (c *cancelOn) Write(p []byte) (int, error) {
+	n, err := c.Builder.Write(p)
+	if strings.Contains(c.String(), c.marker) {
+		c.cancel()
+	}
+	return n, err
+}
+
+// TestReadReceiptsDeletesServiceOnError: when a step fails (the context
+// ends after the conversation was created), the service is still deleted.
+func TestReadReceiptsDeletesServiceOnError(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &cancelOn{marker: "created conversation", cancel: cancel}
+	if err := run(ctx, out, func(string) string { return "" }); !errors.Is(err, context.Canceled) {
+		t.Fatalf("run: got %v, want context.Canceled\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "deleted Conversation Service") {
+		t.Errorf("the service was not deleted:\n%s", out.String())
 	}
 }

@@ -14,9 +14,11 @@
 //	go run ./examples/webhook-autoreply -addr 127.0.0.1:3000 \
 //	    -public-url https://abc123.ngrok.app -agent agent-alice
 //
-// Messages written by support-bot itself or by the agent identity are not
-// answered. Messages the bot sends over REST do not trigger webhooks, so the
-// bot does not talk to itself.
+// The reply goes to the Conversation Service the event names
+// (ChatServiceSid), so conversations outside the default service are
+// answered too. Messages written by support-bot itself or by the agent
+// identity are not answered. Messages the bot sends over REST do not
+// trigger webhooks, so the bot does not talk to itself.
 //
 // -base-url points the REST client elsewhere, such as at the
 // conversationstest emulator (cmd/conversations-emulator), for an offline
@@ -122,7 +124,13 @@ func newHandler(o options, getenv func(string) string, logger *slog.Logger) (htt
 		}
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		msg, err := client.Messages.Create(ctx, ev.ConversationSID, &conversations.MessageCreateParams{
+		// client.Messages reaches only the account's default Conversation
+		// Service; a conversation in another service is answered through it.
+		messages := client.Messages
+		if ev.ChatServiceSID != "" {
+			messages = client.Service(ev.ChatServiceSID).Messages
+		}
+		msg, err := messages.Create(ctx, ev.ConversationSID, &conversations.MessageCreateParams{
 			Author: botIdentity,
 			Body:   replyBody,
 		})

@@ -71,9 +71,9 @@ func post(t *testing.T, h http.Handler, token string, ev conversations.Event) in
 
 func TestRepliesToCustomers(t *testing.T) {
 	h, api := setup(t, "agent-alice")
-	code := post(t, h, testToken, &conversations.MessageAddedEvent{
+	code := post(t, h, testToken, &conversations.MessageAddedEvent{MessageFields: conversations.MessageFields{
 		ConversationSID: "CH00000000000000000000000000000001", Author: "+15551234567", Body: "Where is my order?",
-	})
+	}})
 	assert.Equal(t, http.StatusOK, code)
 	require.Len(t, api.posts, 1)
 	assert.Equal(t, "POST /v1/Conversations/CH00000000000000000000000000000001/Messages", api.paths[0])
@@ -81,18 +81,29 @@ func TestRepliesToCustomers(t *testing.T) {
 	assert.Equal(t, "Thanks — an agent will be with you shortly.", api.posts[0].Get("Body"))
 }
 
+func TestRepliesInTheEventsService(t *testing.T) {
+	h, api := setup(t, "")
+	code := post(t, h, testToken, &conversations.MessageAddedEvent{
+		ChatServiceSID: "IS00000000000000000000000000000009",
+		MessageFields:  conversations.MessageFields{ConversationSID: "CH00000000000000000000000000000002", Author: "+15551234567", Body: "hi"},
+	})
+	assert.Equal(t, http.StatusOK, code)
+	require.Len(t, api.paths, 1)
+	assert.Equal(t, "POST /v1/Services/IS00000000000000000000000000000009/Conversations/CH00000000000000000000000000000002/Messages", api.paths[0])
+}
+
 func TestIgnoresBotAgentAndOtherEvents(t *testing.T) {
 	h, api := setup(t, "agent-alice")
 	for _, author := range []string{"support-bot", "agent-alice"} {
-		assert.Equal(t, http.StatusOK, post(t, h, testToken, &conversations.MessageAddedEvent{ConversationSID: "CH1", Author: author, Body: "hi"}))
+		assert.Equal(t, http.StatusOK, post(t, h, testToken, &conversations.MessageAddedEvent{MessageFields: conversations.MessageFields{ConversationSID: "CH1", Author: author, Body: "hi"}}))
 	}
-	assert.Equal(t, http.StatusOK, post(t, h, testToken, &conversations.ParticipantAddedEvent{ConversationSID: "CH1"}))
+	assert.Equal(t, http.StatusOK, post(t, h, testToken, &conversations.ParticipantAddedEvent{ParticipantFields: conversations.ParticipantFields{ConversationSID: "CH1"}}))
 	assert.Empty(t, api.posts)
 }
 
 func TestRejectsUnsignedWebhooks(t *testing.T) {
 	h, api := setup(t, "")
-	code := post(t, h, "not-the-token", &conversations.MessageAddedEvent{ConversationSID: "CH1", Author: "+1555", Body: "hi"})
+	code := post(t, h, "not-the-token", &conversations.MessageAddedEvent{MessageFields: conversations.MessageFields{ConversationSID: "CH1", Author: "+1555", Body: "hi"}})
 	assert.Equal(t, http.StatusForbidden, code)
 	assert.Empty(t, api.posts)
 }
@@ -106,7 +117,7 @@ func TestReplyFailureIs500(t *testing.T) {
 	env := map[string]string{"TWILIO_ACCOUNT_SID": testSID, "TWILIO_AUTH_TOKEN": testToken}
 	h, err := newHandler(options{baseURL: api.URL}, func(k string) string { return env[k] }, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusInternalServerError, post(t, h, testToken, &conversations.MessageAddedEvent{ConversationSID: "CH1", Author: "+1555"}))
+	assert.Equal(t, http.StatusInternalServerError, post(t, h, testToken, &conversations.MessageAddedEvent{MessageFields: conversations.MessageFields{ConversationSID: "CH1", Author: "+1555"}}))
 }
 
 func TestNeedsCredentials(t *testing.T) {
