@@ -69,8 +69,11 @@ func mediaJSON(fileKey string, size int) []byte {
 	var b bytes.Buffer
 	b.WriteByte('{')
 	for i, k := range mcsMediaFields {
-		v, err := json.Marshal(values[k])
-		if err != nil {
+		// Unescaped, so that tests can find and replace the URLs verbatim.
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(values[k]); err != nil {
 			panic(err)
 		}
 		if k == "file_name" {
@@ -79,7 +82,7 @@ func mediaJSON(fileKey string, size int) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, "%q:%s", k, v)
+		fmt.Fprintf(&b, "%q:%s", k, bytes.TrimSpace(v.Bytes()))
 	}
 	b.WriteByte('}')
 	return b.Bytes()
@@ -89,6 +92,7 @@ func mediaJSON(fileKey string, size int) []byte {
 // to the documented field list: every documented field is in the fixture
 // and has a json field in MediaInfo, and the fixture has no other field.
 func TestMediaFixtureMatchesTheDocumentedFields(t *testing.T) {
+	assert.Contains(t, string(mediaJSON("file_name", 1)), tempURL, "URLs are written verbatim")
 	var got map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(mediaJSON("file_name", 1), &got))
 	assert.ElementsMatch(t, mcsMediaFields, slices.Collect(maps.Keys(got)))
