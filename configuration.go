@@ -35,11 +35,16 @@ type ConfigurationParams struct {
 	DefaultChatServiceSID      string `url:"DefaultChatServiceSid,omitempty"`
 	DefaultMessagingServiceSID string `url:"DefaultMessagingServiceSid,omitempty"`
 	// DefaultInactiveTimer is sent as an ISO 8601 duration; it must be whole
-	// seconds and at least 1 minute. Zero leaves it as it is.
+	// seconds and at least [MinInactiveTimer]. Zero leaves it as it is.
 	DefaultInactiveTimer time.Duration `url:"-"`
 	// DefaultClosedTimer is sent as an ISO 8601 duration; it must be whole
-	// seconds and at least 10 minutes. Zero leaves it as it is.
+	// seconds and at least [MinClosedTimer]. Zero leaves it as it is.
 	DefaultClosedTimer time.Duration `url:"-"`
+	// DisableDefaultInactiveTimer and DisableDefaultClosedTimer turn a
+	// default timer off (PT0S), as Timers.DisableInactive and
+	// Timers.DisableClosed do for one conversation.
+	DisableDefaultInactiveTimer bool `url:"-"`
+	DisableDefaultClosedTimer   bool `url:"-"`
 }
 
 // configurationForm is the wire form of ConfigurationParams: the timers
@@ -50,32 +55,18 @@ type configurationForm struct {
 	DefaultClosedTimer   string `url:"DefaultClosedTimer,omitempty"`
 }
 
-// form validates p and encodes its timers.
+// form validates p and encodes its timers, with the checks of [Timers].
 func (p *ConfigurationParams) form() (*configurationForm, error) {
 	if p == nil {
 		return nil, nil
 	}
 	f := &configurationForm{ConfigurationParams: *p}
-	for _, tm := range []struct {
-		name string
-		d    time.Duration
-		min  time.Duration
-		out  *string
-	}{
-		{"DefaultInactiveTimer", p.DefaultInactiveTimer, time.Minute, &f.DefaultInactiveTimer},
-		{"DefaultClosedTimer", p.DefaultClosedTimer, 10 * time.Minute, &f.DefaultClosedTimer},
-	} {
-		if tm.d == 0 {
-			continue
-		}
-		s, err := ISODuration(tm.d)
-		if err == nil && tm.d < tm.min {
-			err = fmt.Errorf("%w: %v is less than the minimum of %v", ErrInvalidDuration, tm.d, tm.min)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("conversations: %s: %w", tm.name, err)
-		}
-		*tm.out = s
+	var err error
+	if f.DefaultInactiveTimer, err = (stateTimer{"DefaultInactiveTimer", p.DefaultInactiveTimer, p.DisableDefaultInactiveTimer, MinInactiveTimer}).encode(); err != nil {
+		return nil, err
+	}
+	if f.DefaultClosedTimer, err = (stateTimer{"DefaultClosedTimer", p.DefaultClosedTimer, p.DisableDefaultClosedTimer, MinClosedTimer}).encode(); err != nil {
+		return nil, err
 	}
 	return f, nil
 }

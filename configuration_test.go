@@ -87,6 +87,18 @@ func TestConfigurationUpdate(t *testing.T) {
 	require.NoError(t, err)
 }
 
+func TestConfigurationUpdateDisablesTimers(t *testing.T) {
+	c, mt := newTestClient(t)
+	n := expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/Configuration",
+		Form: url.Values{"DefaultInactiveTimer": {"PT0S"}, "DefaultClosedTimer": {"PT0S"}},
+		Body: example(t, "UpdateConfiguration", "update"),
+	})
+	_, err := c.Configuration.Update(context.Background(), &ConfigurationParams{DisableDefaultInactiveTimer: true, DisableDefaultClosedTimer: true})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n.Load())
+}
+
 func TestConfigurationWebhooksFetch(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, call{
@@ -143,6 +155,8 @@ func TestConfigurationBadInputSendsNothing(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidDuration)
 	_, err = c.Configuration.Update(ctx, &ConfigurationParams{DefaultInactiveTimer: -time.Hour})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
+	_, err = c.Configuration.Update(ctx, &ConfigurationParams{DefaultClosedTimer: time.Hour, DisableDefaultClosedTimer: true})
+	assert.ErrorContains(t, err, "DefaultClosedTimer: both a duration and Disable")
 	_, err = c.Configuration.UpdateWebhooks(ctx, &ConfigurationWebhookParams{Target: TargetStudio})
 	assert.ErrorContains(t, err, "Target")
 	_, err = c.Configuration.UpdateWebhooks(ctx, &ConfigurationWebhookParams{Method: "PUT"})

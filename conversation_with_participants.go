@@ -3,7 +3,6 @@ package conversations
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -16,8 +15,9 @@ const MaxNewParticipants = 10
 // NewParticipant is a participant added by
 // [ConversationsService.CreateWithParticipants]. A chat participant has an
 // Identity; an SMS or WhatsApp participant has MessagingBindingAddress and
-// MessagingBindingProxyAddress; in a group MMS conversation a chat
-// participant also has MessagingBindingProjectedAddress.
+// MessagingBindingProxyAddress. In a group MMS conversation an SMS
+// participant has only MessagingBindingAddress (no proxy), and a chat
+// participant has an Identity and MessagingBindingProjectedAddress.
 type NewParticipant struct {
 	Identity                         string
 	MessagingBindingAddress          string
@@ -50,16 +50,7 @@ func (p NewParticipant) MarshalJSON() ([]byte, error) {
 }
 
 func (p *NewParticipant) validate() error {
-	if p.Identity == "" && p.MessagingBindingAddress == "" {
-		return fmt.Errorf("%w: Identity or MessagingBinding.Address", ErrEmptyParameter)
-	}
-	if p.MessagingBindingAddress != "" && p.MessagingBindingProxyAddress == "" {
-		return fmt.Errorf("%w: MessagingBinding.ProxyAddress (with MessagingBinding.Address)", ErrEmptyParameter)
-	}
-	if p.MessagingBindingAddress != "" && p.MessagingBindingAddress == p.MessagingBindingProxyAddress {
-		return errors.New("conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress")
-	}
-	return nil
+	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress)
 }
 
 // NewParticipants are the participants of
@@ -97,12 +88,16 @@ func (p *ConversationWithParticipantsParams) validate() error {
 	if p == nil {
 		return nil
 	}
+	if err := p.ConversationParams.checkCreate(); err != nil {
+		return err
+	}
 	if len(p.Participants) > MaxNewParticipants {
 		return fmt.Errorf("conversations: Participant: %d participants, at most %d are allowed", len(p.Participants), MaxNewParticipants)
 	}
 	for i := range p.Participants {
 		if err := p.Participants[i].validate(); err != nil {
-			return fmt.Errorf("Participant[%d]: %w", i, err)
+			// err has the conversations: prefix already.
+			return fmt.Errorf("%w (in Participant[%d])", err, i)
 		}
 	}
 	return nil

@@ -123,6 +123,35 @@ func TestCreateWithParticipantsScopedToService(t *testing.T) {
 	assert.Equal(t, serviceSID, conv.ChatServiceSID)
 }
 
+// A group MMS conversation: SMS participants have an address and no proxy
+// address; the chat participant is projected on a Twilio number.
+func TestCreateWithParticipantsGroupMMS(t *testing.T) {
+	c, mt := newTestClient(t)
+	n := expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/ConversationWithParticipants",
+		Form: url.Values{
+			"FriendlyName": {"Group MMS"},
+			"Participant": {
+				`{"messaging_binding":{"address":"+15558675310"}}`,
+				`{"messaging_binding":{"address":"+15558675311"}}`,
+				`{"identity":"agent","messaging_binding":{"projected_address":"+15017122661"}}`,
+			},
+		},
+		Status: http.StatusCreated,
+		Body:   example(t, "CreateConversationWithParticipants", "createWithParticipants"),
+	})
+	_, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsParams{
+		ConversationParams: ConversationParams{FriendlyName: "Group MMS"},
+		Participants: NewParticipants{
+			{MessagingBindingAddress: "+15558675310"},
+			{MessagingBindingAddress: "+15558675311"},
+			{Identity: "agent", MessagingBindingProjectedAddress: "+15017122661"},
+		},
+	})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n.Load())
+}
+
 func TestNewParticipantJSON(t *testing.T) {
 	b, err := json.Marshal(NewParticipant{Identity: "alice"})
 	require.NoError(t, err)
@@ -145,12 +174,15 @@ func TestCreateWithParticipantsBadInputSendsNothing(t *testing.T) {
 	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{Participants: []NewParticipant{{Identity: "a"}, {RoleSID: "RLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "Participant[1]")
-	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{Participants: []NewParticipant{{MessagingBindingAddress: "+15558675310"}}})
-	assert.ErrorContains(t, err, "MessagingBinding.ProxyAddress")
+	assert.Equal(t, "conversations: empty required parameter: Identity or MessagingBinding.Address (in Participant[1])", err.Error())
 	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{Participants: []NewParticipant{{MessagingBindingAddress: "+15558675310", MessagingBindingProxyAddress: "+15558675310"}}})
-	assert.ErrorContains(t, err, "must differ")
+	assert.ErrorIs(t, err, errSameAddress)
+	assert.Equal(t, "conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress (in Participant[0])", err.Error())
 	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{ConversationParams: ConversationParams{Timers: Timers{Inactive: -time.Second}}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
+	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{ConversationParams: ConversationParams{Timers: Timers{Inactive: time.Hour}}})
+	assert.ErrorIs(t, err, ErrEmptyParameter)
+	assert.ErrorContains(t, err, "50382")
 	_, err = c.Service("").Conversations.CreateWithParticipants(ctx, nil)
 	assert.ErrorContains(t, err, "ChatServiceSid")
 	assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent for bad input")

@@ -2,8 +2,10 @@ package conversations
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -63,8 +65,8 @@ type ConversationParams struct {
 	Attributes          Attributes        `url:"Attributes,omitempty"`
 	MessagingServiceSID string            `url:"MessagingServiceSid,omitempty"`
 	State               ConversationState `url:"State,omitempty"`
-	// Timers sets the inactive and closed timers. On create Twilio wants a
-	// State with them.
+	// Timers sets the inactive and closed timers. On create Twilio refuses
+	// them without a State (error 50382); Create checks this before sending.
 	Timers Timers `url:"Timers,omitempty"`
 	// DateCreated and DateUpdated override the dates, for imports.
 	DateCreated          time.Time `url:"DateCreated,omitempty"`
@@ -88,10 +90,28 @@ type ConversationListParams struct {
 	PageSize int               `url:"PageSize,omitempty"`
 }
 
-// Create creates a conversation.
+// checkCreate applies the rules of a create to p: Twilio refuses timers
+// without a State (error 50382).
+func (p *ConversationParams) checkCreate() error {
+	if p == nil || p.Timers.IsZero() {
+		return nil
+	}
+	if err := p.Timers.EncodeValues("Timers", &url.Values{}); err != nil {
+		return err
+	}
+	if p.State == "" {
+		return fmt.Errorf("%w: State (Twilio refuses Timers on create without a State, error 50382)", ErrEmptyParameter)
+	}
+	return nil
+}
+
+// Create creates a conversation. With Timers it requires a State.
 //
 // POST /v1/Conversations
 func (s *ConversationsService) Create(ctx context.Context, params *ConversationParams) (*Conversation, error) {
+	if err := params.checkCreate(); err != nil {
+		return nil, err
+	}
 	return doCall[Conversation](ctx, (*service)(s), http.MethodPost, "Conversations", params)
 }
 

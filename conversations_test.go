@@ -155,6 +155,19 @@ func TestConversationUpdateAndClose(t *testing.T) {
 	require.NoError(t, err)
 }
 
+// The create-only timer rule does not apply to updates.
+func TestConversationUpdateTimersWithoutState(t *testing.T) {
+	c, mt := newTestClient(t)
+	n := expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID,
+		Form: url.Values{"Timers.Inactive": {"PT5M"}},
+		Body: example(t, "UpdateConversation", "update"),
+	})
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{Timers: Timers{Inactive: 5 * time.Minute}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n.Load())
+}
+
 func TestConversationDelete(t *testing.T) {
 	c, mt := newTestClient(t)
 	n := expect(t, mt, call{
@@ -218,11 +231,32 @@ func TestConversationBadInputSendsNothing(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidDuration)
 	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Closed: time.Hour, DisableClosed: true}})
 	assert.ErrorContains(t, err, "Timers.Closed")
+	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Inactive: 30 * time.Second}, State: StateActive})
+	assert.ErrorIs(t, err, ErrInvalidDuration)
+	assert.ErrorContains(t, err, "Timers.Inactive")
+	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Closed: 5 * time.Minute}, State: StateActive})
+	assert.ErrorContains(t, err, "Timers.Closed")
+	// Twilio refuses timers on create without a State (error 50382).
+	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Inactive: time.Hour}})
+	assert.ErrorIs(t, err, ErrEmptyParameter)
+	assert.ErrorContains(t, err, "State")
+	assert.ErrorContains(t, err, "50382")
+	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{DisableClosed: true}})
+	assert.ErrorContains(t, err, "50382")
 	_, err = c.Service("").Conversations.Fetch(ctx, convSID)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "ChatServiceSid")
-	for _, err := range c.Service("").Conversations.List(ctx, nil) {
-		assert.ErrorIs(t, err, ErrEmptyParameter)
+	yields, errs := 0, 0
+	for conv, err := range c.Service("").Conversations.List(ctx, nil) {
+		yields++
+		if err != nil {
+			errs++
+			assert.Nil(t, conv)
+			assert.ErrorIs(t, err, ErrEmptyParameter)
+			assert.ErrorContains(t, err, "ChatServiceSid")
+		}
 	}
+	assert.Equal(t, 1, yields, "the list yields exactly once")
+	assert.Equal(t, 1, errs, "and that yield is the error")
 	assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent for bad input")
 }

@@ -103,6 +103,17 @@ func (p *CredentialParams) validate() error {
 	return fmt.Errorf("conversations: Type: %q is not apn, gcm or fcm", string(p.Type))
 }
 
+// credentialCreate is the form of [CredentialsService.Create]: the params,
+// with Type required (on update it is optional).
+type credentialCreate struct{ *CredentialParams }
+
+func (p credentialCreate) validate() error {
+	if err := requireField(p.CredentialParams == nil || p.Type == "", "Type"); err != nil {
+		return err
+	}
+	return p.CredentialParams.validate()
+}
+
 // String describes the params with the secret fields redacted.
 func (p CredentialParams) String() string {
 	redact := func(s string) string {
@@ -126,10 +137,7 @@ func (p CredentialParams) GoString() string { return p.String() }
 //
 // POST /v1/Credentials
 func (s *CredentialsService) Create(ctx context.Context, params *CredentialParams) (*Credential, error) {
-	if err := requireField(params == nil || params.Type == "", "Type"); err != nil {
-		return nil, err
-	}
-	return doCall[Credential](ctx, (*service)(s), http.MethodPost, "Credentials", params)
+	return doCall[Credential](ctx, (*service)(s), http.MethodPost, "Credentials", credentialCreate{params})
 }
 
 // Fetch fetches a push credential by SID (CR...).

@@ -166,6 +166,29 @@ func TestCredentialList(t *testing.T) {
 	assert.Equal(t, "credentials", page.Meta.Key)
 }
 
+// Type is required on create, by the create form's validate, and optional
+// on update.
+func TestCredentialTypeRequiredOnCreateOnly(t *testing.T) {
+	for _, p := range []*CredentialParams{nil, {FriendlyName: "x"}} {
+		err := credentialCreate{p}.validate()
+		assert.ErrorIs(t, err, ErrEmptyParameter)
+		assert.ErrorContains(t, err, "Type")
+	}
+	assert.ErrorContains(t, credentialCreate{&CredentialParams{Type: "apns"}}.validate(), `"apns" is not apn, gcm or fcm`)
+	assert.NoError(t, credentialCreate{&CredentialParams{Type: PushFCM}}.validate())
+	assert.NoError(t, (&CredentialParams{FriendlyName: "x"}).validate())
+
+	c, mt := newTestClient(t)
+	n := expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/Credentials/" + credentialSID,
+		Form: url.Values{"FriendlyName": {"renamed"}},
+		Body: example(t, "UpdateCredential", "update"),
+	})
+	_, err := c.Credentials.Update(context.Background(), credentialSID, &CredentialParams{FriendlyName: "renamed"})
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, n.Load())
+}
+
 func TestCredentialSecretsNeverInErrors(t *testing.T) {
 	c, mt := newTestClient(t)
 	ctx := context.Background()

@@ -118,15 +118,41 @@ const (
 	AutoCreationDefault AutoCreationType = "default"
 )
 
-// ChannelType is the channel of a participant's messaging binding, as sent
-// in webhooks (MessagingBinding.Type).
+// ChannelType is the channel of a participant's messaging binding as sent
+// in webhooks (MessagingBinding.Type), in upper case. The REST API reports
+// the same channel in lower case, as a [MessagingChannel]; use
+// [ChannelType.Messaging] to compare the two.
 type ChannelType string
 
-// Participant channel types.
+// Participant channel types, as sent in webhooks.
 const (
 	ChannelSMS      ChannelType = "SMS"
 	ChannelWhatsApp ChannelType = "WHATSAPP"
 	ChannelChat     ChannelType = "CHAT"
+)
+
+// Messaging returns the REST form of a webhook channel, such as
+// [MessagingSMS] for [ChannelSMS].
+func (c ChannelType) Messaging() MessagingChannel {
+	return MessagingChannel(strings.ToLower(string(c)))
+}
+
+// MessagingChannel is the channel of a participant's messaging binding in
+// the REST API (Participant.MessagingBinding.Type), in lower case, and the
+// channel a media upload is checked against (MediaUploadParams.Channel).
+// Webhooks report the channel in upper case, as a [ChannelType].
+type MessagingChannel string
+
+// Messaging channels, as the REST API reports them.
+const (
+	MessagingSMS       MessagingChannel = "sms"
+	MessagingWhatsApp  MessagingChannel = "whatsapp"
+	MessagingRCS       MessagingChannel = "rcs"
+	MessagingEmail     MessagingChannel = "email"
+	MessagingChat      MessagingChannel = "chat"
+	MessagingMessenger MessagingChannel = "messenger"
+	MessagingGBM       MessagingChannel = "gbm"
+	MessagingApple     MessagingChannel = "apple"
 )
 
 // WebhookMethod is the HTTP method Twilio uses to call a webhook. Twilio

@@ -146,11 +146,11 @@ func TestIntegrationParticipants(t *testing.T) {
 	sms, err := client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{
 		MessagingBindingAddress: "+15550001111", MessagingBindingProxyAddress: "+15559990000"})
 	require.NoError(t, err)
-	require.Equal(t, "sms", sms.MessagingBinding.Type)
+	require.Equal(t, conversations.MessagingSMS, sms.MessagingBinding.Type)
 	wa, err := client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{
 		MessagingBindingAddress: "whatsapp:+15550002222", MessagingBindingProxyAddress: "whatsapp:+15559990000"})
 	require.NoError(t, err)
-	require.Equal(t, "whatsapp", wa.MessagingBinding.Type)
+	require.Equal(t, conversations.MessagingWhatsApp, wa.MessagingBinding.Type)
 
 	_, err = client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{Identity: "alice"})
 	require.Equal(t, conversations.CodeIdentityExists, apiCode(err))
@@ -215,7 +215,7 @@ func TestIntegrationMessages(t *testing.T) {
 	srv.Flush()
 	m, err := client.Messages.Fetch(ctx, conv.SID, sent[0].SID)
 	require.NoError(t, err)
-	require.Equal(t, conversations.DeliveryAmount("all"), m.Delivery.Delivered)
+	require.Equal(t, conversations.DeliveryAll, m.Delivery.Delivered)
 	require.NotEmpty(t, m.ParticipantSID)
 	require.Len(t, srv.Received("+15550001111"), 3)
 

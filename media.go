@@ -83,9 +83,9 @@ type MediaUploadParams struct {
 	// io.Seeker, and otherwise the body is streamed.
 	Size int64
 	// Channel, when set, checks the file against what that channel delivers
-	// (ChannelChat, ChannelSMS or ChannelWhatsApp) before anything is sent;
-	// see ErrMediaTooLarge and ErrMediaTypeNotAllowed.
-	Channel ChannelType
+	// (MessagingChat, MessagingSMS or MessagingWhatsApp) before anything is
+	// sent; see ErrMediaTooLarge and ErrMediaTypeNotAllowed.
+	Channel MessagingChannel
 }
 
 // ErrMediaTooLarge is returned (wrapped, naming the channel, the size and the
@@ -120,10 +120,10 @@ var deliverable = []string{"image/jpeg", "image/png", "audio/mpeg", "audio/amr",
 //     per file; a REST message carries one file, and the fan-out rule is the
 //     one that speaks of Conversations messages, so 5 MB is enforced);
 //   - WhatsApp: one media item of at most 16 MB, of the same types.
-var mediaRules = map[ChannelType]mediaRule{
-	ChannelChat:     {name: "chat", max: 150 * mib},
-	ChannelSMS:      {name: "SMS", max: 5 * mib, types: deliverable},
-	ChannelWhatsApp: {name: "WhatsApp", max: 16 * mib, types: deliverable},
+var mediaRules = map[MessagingChannel]mediaRule{
+	MessagingChat:     {name: "chat", max: 150 * mib},
+	MessagingSMS:      {name: "SMS", max: 5 * mib, types: deliverable},
+	MessagingWhatsApp: {name: "WhatsApp", max: 16 * mib, types: deliverable},
 }
 
 func (r mediaRule) tooLarge(size int64) error {
@@ -150,7 +150,7 @@ func (p *MediaUploadParams) validate(size int64, sizeKnown bool) (*mediaRule, er
 	}
 	rule, ok := mediaRules[p.Channel]
 	if !ok {
-		return nil, fmt.Errorf("conversations: no media limits known for channel %q (want CHAT, SMS or WHATSAPP)", p.Channel)
+		return nil, fmt.Errorf("conversations: no media limits known for channel %q (want chat, sms or whatsapp)", p.Channel)
 	}
 	if rule.types != nil && !contains(rule.types, mt) {
 		return nil, fmt.Errorf("%w for %s: %s (allowed: %s)", ErrMediaTypeNotAllowed, rule.name, mt, strings.Join(rule.types, ", "))

@@ -3,12 +3,16 @@ package conversations
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,27 +31,82 @@ const (
 // pngBytes is a stand-in for a small PNG file.
 var pngBytes = []byte("\x89PNG\r\n\x1a\nfake-png-body")
 
-// mediaJSON is an MCS media resource with the fields Twilio documents
-// (https://www.twilio.com/docs/conversations/api/media-resource).
+// mcsMediaFields are the fields of an MCS media resource, in the order of
+// the field list of the project's reference notes (conversations.md §3,
+// "Media"), taken from
+// https://www.twilio.com/docs/conversations/api/media-resource. MCS is not in
+// Twilio's OpenAPI spec and the docs give no full example payload, so this
+// list is the only source of the fixtures' shape.
+var mcsMediaFields = []string{
+	"sid", "account_sid", "service_sid", "date_created", "date_updated", "channel_sid",
+	"message_sid", "size", "content_type", "file_name", "author", "url", "links",
+}
+
+// mediaJSON is an MCS media resource built from mcsMediaFields, with
+// fileKey in place of file_name (to test the "filename" spelling). The
+// values are illustrative, not captured from Twilio: an ME SID, the IS
+// service of the upload, dates as the REST API writes them, a media not yet
+// attached (null channel_sid and message_sid, null date_updated), the
+// "sender" author the docs give for REST uploads, and links.content plus a
+// pre-signed links.content_direct_temporary.
 func mediaJSON(fileKey string, size int) []byte {
-	return fmt.Appendf(nil, `{
-  "sid": %q,
-  "account_sid": %q,
-  "service_sid": %q,
-  "date_created": "2024-05-14T10:11:12.345Z",
-  "date_updated": null,
-  "channel_sid": null,
-  "message_sid": null,
-  "size": %d,
-  "content_type": "image/png",
-  %q: "dot.png",
-  "author": "sender",
-  "url": "%s/v1/Services/%s/Media/%s",
-  "links": {
-    "content": "%[6]s/v1/Services/%[7]s/Media/%[8]s/Content",
-    "content_direct_temporary": %[9]q
-  }
-}`, mediaSID, testAccountSID, serviceSID, size, fileKey, mcsBase, serviceSID, mediaSID, tempURL)
+	self := mcsBase + "/v1/Services/" + serviceSID + "/Media/" + mediaSID
+	values := map[string]any{
+		"sid":          mediaSID,
+		"account_sid":  testAccountSID,
+		"service_sid":  serviceSID,
+		"date_created": "2024-05-14T10:11:12.345Z",
+		"date_updated": nil,
+		"channel_sid":  nil,
+		"message_sid":  nil,
+		"size":         size,
+		"content_type": "image/png",
+		"file_name":    "dot.png",
+		"author":       "sender",
+		"url":          self,
+		"links":        map[string]string{"content": self + "/Content", "content_direct_temporary": tempURL},
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, k := range mcsMediaFields {
+		// Unescaped, so that tests can find and replace the URLs verbatim.
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(values[k]); err != nil {
+			panic(err)
+		}
+		if k == "file_name" {
+			k = fileKey
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:%s", k, bytes.TrimSpace(v.Bytes()))
+	}
+	b.WriteByte('}')
+	return b.Bytes()
+}
+
+// TestMediaFixtureMatchesTheDocumentedFields keeps the fixture and MediaInfo
+// to the documented field list: every documented field is in the fixture
+// and has a json field in MediaInfo, and the fixture has no other field.
+func TestMediaFixtureMatchesTheDocumentedFields(t *testing.T) {
+	assert.Contains(t, string(mediaJSON("file_name", 1)), tempURL, "URLs are written verbatim")
+	var got map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(mediaJSON("file_name", 1), &got))
+	assert.ElementsMatch(t, mcsMediaFields, slices.Collect(maps.Keys(got)))
+	var links map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(got["links"], &links))
+	assert.ElementsMatch(t, []string{"content", "content_direct_temporary"}, slices.Collect(maps.Keys(links)))
+	tags := map[string]bool{}
+	rt := reflect.TypeFor[MediaInfo]()
+	for i := range rt.NumField() {
+		tags[strings.Split(rt.Field(i).Tag.Get("json"), ",")[0]] = true
+	}
+	for _, f := range mcsMediaFields {
+		assert.True(t, tags[f], "MediaInfo has no json field %q", f)
+	}
 }
 
 // mcsRequest is a request received by an MCS responder.
@@ -116,7 +175,7 @@ func TestMediaUpload(t *testing.T) {
 	reqs := onMCS(t, mt, http.MethodPost, mcsBase+"/v1/Services/"+serviceSID+"/Media", mediaJSON("file_name", len(pngBytes)), http.StatusCreated)
 
 	m, err := c.Service(serviceSID).Media.Upload(context.Background(), bytes.NewReader(pngBytes), &MediaUploadParams{
-		ContentType: "image/png", Filename: "dot.png", Channel: ChannelSMS,
+		ContentType: "image/png", Filename: "dot.png", Channel: MessagingSMS,
 	})
 	require.NoError(t, err)
 	require.Len(t, *reqs, 1)
@@ -279,15 +338,16 @@ func TestMediaValidation(t *testing.T) {
 		"nil reader":       {nil, &MediaUploadParams{ContentType: "image/png"}, ErrEmptyParameter, "media reader"},
 		"empty":            {bytes.NewReader(nil), &MediaUploadParams{ContentType: "image/png"}, nil, "media is empty"},
 		"negative size":    {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Size: -1}, nil, "negative media Size"},
-		"unknown channel":  {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Channel: "EMAIL"}, nil, `no media limits known for channel "EMAIL"`},
-		"gif to SMS": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/gif", Channel: ChannelSMS}, ErrMediaTypeNotAllowed,
+		"webhook channel":  {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Channel: MessagingChannel(ChannelSMS)}, nil, `no media limits known for channel "SMS"`},
+		"unknown channel":  {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png", Channel: MessagingEmail}, nil, `no media limits known for channel "email"`},
+		"gif to SMS": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/gif", Channel: MessagingSMS}, ErrMediaTypeNotAllowed,
 			"conversations: media type not allowed for SMS: image/gif (allowed: image/jpeg, image/png, audio/mpeg, audio/amr, video/mp4, application/pdf)"},
-		"zip to WhatsApp": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Channel: ChannelWhatsApp}, ErrMediaTypeNotAllowed, "not allowed for WhatsApp: application/zip"},
-		"too large for WhatsApp (Size)": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "video/mp4", Size: 17825792, Channel: ChannelWhatsApp}, ErrMediaTooLarge,
+		"zip to WhatsApp": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Channel: MessagingWhatsApp}, ErrMediaTypeNotAllowed, "not allowed for WhatsApp: application/zip"},
+		"too large for WhatsApp (Size)": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "video/mp4", Size: 17825792, Channel: MessagingWhatsApp}, ErrMediaTooLarge,
 			"conversations: media too large for WhatsApp: 17825792 bytes, limit 16 MB"},
-		"too large for SMS (seeked)": {big, &MediaUploadParams{ContentType: "image/jpeg; charset=binary", Channel: ChannelSMS}, ErrMediaTooLarge,
+		"too large for SMS (seeked)": {big, &MediaUploadParams{ContentType: "image/jpeg; charset=binary", Channel: MessagingSMS}, ErrMediaTooLarge,
 			"conversations: media too large for SMS: 5242881 bytes, limit 5 MB"},
-		"too large for chat": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Size: 150*mib + 1, Channel: ChannelChat}, ErrMediaTooLarge,
+		"too large for chat": {bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "application/zip", Size: 150*mib + 1, Channel: MessagingChat}, ErrMediaTooLarge,
 			"media too large for chat: 157286401 bytes, limit 150 MB"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -305,9 +365,9 @@ func TestMediaValidation(t *testing.T) {
 
 func TestMediaAllowedAtTheLimits(t *testing.T) {
 	for _, tc := range []MediaUploadParams{
-		{ContentType: "image/PNG", Size: 5 * mib, Channel: ChannelSMS},
-		{ContentType: "application/pdf", Size: 16 * mib, Channel: ChannelWhatsApp},
-		{ContentType: "application/zip", Size: 150 * mib, Channel: ChannelChat},
+		{ContentType: "image/PNG", Size: 5 * mib, Channel: MessagingSMS},
+		{ContentType: "application/pdf", Size: 16 * mib, Channel: MessagingWhatsApp},
+		{ContentType: "application/zip", Size: 150 * mib, Channel: MessagingChat},
 	} {
 		_, err := tc.validate(tc.Size, true)
 		assert.NoError(t, err, "%+v", tc)
@@ -326,7 +386,7 @@ func TestMediaUploadStopsPastTheLimitWhenTheSizeIsUnknown(t *testing.T) {
 	c, err := NewClient(testAccountSID, testAuthToken, WithMediaBaseURL(srv.URL), WithRetryPolicy(NoRetries))
 	require.NoError(t, err)
 	body := io.MultiReader(bytes.NewReader(make([]byte, 5*mib)), strings.NewReader("x")) // not seekable
-	_, err = c.Service(serviceSID).Media.Upload(context.Background(), body, &MediaUploadParams{ContentType: "image/png", Channel: ChannelSMS})
+	_, err = c.Service(serviceSID).Media.Upload(context.Background(), body, &MediaUploadParams{ContentType: "image/png", Channel: MessagingSMS})
 	require.ErrorIs(t, err, ErrMediaTooLarge)
 	assert.Contains(t, err.Error(), "limit 5 MB")
 	select {
@@ -350,16 +410,15 @@ func TestMediaNeedsAService(t *testing.T) {
 	assert.Equal(t, 0, mt.GetTotalCallCount())
 }
 
-// messageWithMedia is a message create response carrying the uploaded media.
-func messageWithMedia() []byte {
-	return fmt.Appendf(nil, `{
-  "sid": %q, "account_sid": %q, "chat_service_sid": %q, "conversation_sid": %q,
-  "index": 0, "author": "system", "body": "Look", "attributes": "{}", "participant_sid": null,
-  "date_created": "2024-05-14T10:11:13Z", "date_updated": "2024-05-14T10:11:13Z",
-  "media": [{"sid": %q, "size": %d, "content_type": "image/png", "filename": "dot.png"}],
-  "url": "https://conversations.twilio.com/v1/Conversations/%[4]s/Messages/%[1]s",
-  "delivery": null, "links": {}, "content_sid": null
-}`, msgSID, testAccountSID, serviceSID, convSID, mediaSID, len(pngBytes))
+// messageWithMedia is the spec's createWithMedia message example with its
+// media entry pointing at the uploaded file.
+func messageWithMedia(t *testing.T) []byte {
+	t.Helper()
+	m := decodeExample(t, "CreateServiceConversationMessage", "createWithMedia")
+	m["media"] = []map[string]any{{"sid": mediaSID, "size": len(pngBytes), "content_type": "image/png", "filename": "dot.png"}}
+	b, err := json.Marshal(m)
+	require.NoError(t, err)
+	return b
 }
 
 func TestCreateWithMediaServiceScoped(t *testing.T) {
@@ -369,10 +428,10 @@ func TestCreateWithMediaServiceScoped(t *testing.T) {
 		Method: http.MethodPost, Path: "/v1/Services/" + serviceSID + "/Conversations/" + convSID + "/Messages",
 		Form:   url.Values{"MediaSid": {mediaSID}, "Body": {"Look"}},
 		Header: map[string]string{"X-Twilio-Webhook-Enabled": "true"},
-		Status: http.StatusCreated, Body: messageWithMedia(),
+		Status: http.StatusCreated, Body: messageWithMedia(t),
 	})
 	msg, err := c.Service(serviceSID).Messages.CreateWithMedia(context.Background(), convSID, bytes.NewReader(pngBytes),
-		&MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: ChannelSMS},
+		&MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: MessagingSMS},
 		&MessageCreateParams{Body: "Look", WebhookEnabled: true})
 	require.NoError(t, err)
 	require.Len(t, *upload, 1)
@@ -380,7 +439,7 @@ func TestCreateWithMediaServiceScoped(t *testing.T) {
 	assert.EqualValues(t, 1, create.Load())
 	assert.Equal(t, msgSID, msg.SID)
 	require.Len(t, msg.Media, 1)
-	assert.Equal(t, Media{SID: mediaSID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, msg.Media[0])
+	assert.Equal(t, MessageMedia{SID: mediaSID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, msg.Media[0])
 	assert.Equal(t, 2, mt.GetTotalCallCount(), "upload, then create")
 }
 
@@ -391,7 +450,7 @@ func TestCreateWithMediaAccountLevelFindsTheService(t *testing.T) {
 	create := expect(t, mt, call{
 		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID + "/Messages",
 		Form:   url.Values{"MediaSid": {mediaSID}},
-		Status: http.StatusCreated, Body: messageWithMedia(),
+		Status: http.StatusCreated, Body: messageWithMedia(t),
 	})
 	msg, err := c.Messages.CreateWithMedia(context.Background(), convSID, bytes.NewReader(pngBytes), &MediaUploadParams{ContentType: "image/png"}, nil)
 	require.NoError(t, err)
@@ -445,8 +504,8 @@ func TestCreateWithMediaBadInput(t *testing.T) {
 		"ContentSID set":     {false, convSID, png(), ok, &MessageCreateParams{ContentSID: "HXaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}, "must not set MediaSID or ContentSID"},
 		"nil reader":         {true, convSID, nil, ok, nil, "media reader"},
 		"nil media params":   {false, convSID, png(), nil, nil, "ContentType"},
-		"type for SMS":       {false, convSID, png(), &MediaUploadParams{ContentType: "image/gif", Channel: ChannelSMS}, nil, "not allowed for SMS"},
-		"too large for SMS":  {true, convSID, png(), &MediaUploadParams{ContentType: "image/png", Size: 6 * mib, Channel: ChannelSMS}, nil, "limit 5 MB"},
+		"type for SMS":       {false, convSID, png(), &MediaUploadParams{ContentType: "image/gif", Channel: MessagingSMS}, nil, "not allowed for SMS"},
+		"too large for SMS":  {true, convSID, png(), &MediaUploadParams{ContentType: "image/png", Size: 6 * mib, Channel: MessagingSMS}, nil, "limit 5 MB"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c, mt := newTestClient(t)

@@ -18,11 +18,13 @@ type Message struct {
 	ChatServiceSID  string `json:"chat_service_sid"`
 	ConversationSID string `json:"conversation_sid"`
 	// Index orders the messages of a conversation; it may skip numbers.
-	Index      int        `json:"index"`
-	Author     string     `json:"author"`
-	Body       string     `json:"body"`
-	Media      []Media    `json:"media"`
-	Attributes Attributes `json:"attributes"`
+	Index  int    `json:"index"`
+	Author string `json:"author"`
+	Body   string `json:"body"`
+	// Media are the files attached to the message; nil when none. Upload a
+	// file with [MediaService.Upload] to attach it.
+	Media      []MessageMedia `json:"media"`
+	Attributes Attributes     `json:"attributes"`
 	// ParticipantSID is empty for messages not sent by a participant.
 	ParticipantSID string           `json:"participant_sid"`
 	DateCreated    time.Time        `json:"date_created"`
@@ -33,8 +35,10 @@ type Message struct {
 	ContentSID     string           `json:"content_sid"`
 }
 
-// Media describes a media file attached to a message.
-type Media struct {
+// MessageMedia describes a media file attached to a message (the message's
+// media field). The file itself, on the Media Content Service, is a
+// [MediaInfo]; note that its name is filename here and file_name there.
+type MessageMedia struct {
 	SID         string `json:"sid"`
 	Size        int64  `json:"size"`
 	ContentType string `json:"content_type"`
@@ -42,8 +46,15 @@ type Media struct {
 }
 
 // DeliveryAmount says how many of a message's non-chat recipients reached a
-// delivery status: "all", "some" or "none".
+// delivery status: [DeliveryAll], [DeliverySome] or [DeliveryNone].
 type DeliveryAmount string
+
+// Delivery amounts of a [DeliverySummary].
+const (
+	DeliveryAll  DeliveryAmount = "all"
+	DeliverySome DeliveryAmount = "some"
+	DeliveryNone DeliveryAmount = "none"
+)
 
 // DeliverySummary sums up a message's delivery to non-chat participants; nil
 // when the conversation has none.

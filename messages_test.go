@@ -64,7 +64,7 @@ func assertMessageCommon(t *testing.T, m *Message) {
 	assert.Equal(t, apiBase+messagesURLPath+"/"+msgSID+"/Receipts", m.Links.DeliveryReceipts)
 	assert.Equal(t, apiBase+messagesURLPath+"/"+msgSID+"/ChannelMetadata", m.Links.ChannelMetadata)
 	require.NotNil(t, m.Delivery)
-	assert.Equal(t, DeliverySummary{Total: 2, Sent: "all", Delivered: "some", Read: "some", Failed: "none", Undelivered: "none"}, *m.Delivery)
+	assert.Equal(t, DeliverySummary{Total: 2, Sent: DeliveryAll, Delivered: DeliverySome, Read: DeliverySome, Failed: DeliveryNone, Undelivered: DeliveryNone}, *m.Delivery)
 }
 
 func TestMessageCreate(t *testing.T) {
@@ -115,7 +115,7 @@ func TestMessageCreateWithMedia(t *testing.T) {
 	assertMessageCommon(t, m)
 	assert.Empty(t, m.Body, "null body decodes as empty")
 	require.Len(t, m.Media, 1)
-	assert.Equal(t, Media{SID: mediaSID, Size: 42056, ContentType: "image/jpeg", Filename: "car.jpg"}, m.Media[0])
+	assert.Equal(t, MessageMedia{SID: mediaSID, Size: 42056, ContentType: "image/jpeg", Filename: "car.jpg"}, m.Media[0])
 }
 
 func TestMessageCreateWithContent(t *testing.T) {

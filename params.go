@@ -29,12 +29,22 @@ type ListParams struct {
 	PageSize int `url:"PageSize,omitempty"`
 }
 
+// Minimum timer durations, per the spec: Twilio refuses a shorter inactive
+// timer (error 50375) or closed timer (error 50376). They apply to
+// [Timers] and to the account defaults of [ConfigurationParams].
+const (
+	MinInactiveTimer = time.Minute
+	MinClosedTimer   = 10 * time.Minute
+)
+
 // Timers sets a conversation's state timers: after Inactive without activity
 // an active conversation becomes inactive, and after Closed it is closed for
 // good. Each is sent as an ISO 8601 duration (Timers.Inactive, Timers.Closed)
-// and must be whole seconds; Twilio requires at least 1 minute for Inactive
-// and 10 minutes for Closed. Zero leaves a timer as it is; DisableInactive and
-// DisableClosed turn a timer off (PT0S).
+// and must be whole seconds, at least [MinInactiveTimer] for Inactive and
+// [MinClosedTimer] for Closed. Zero leaves a timer as it is; DisableInactive
+// and DisableClosed turn a timer off (PT0S). On create Twilio refuses timers
+// without a State (error 50382), so [ConversationsService.Create] requires
+// one.
 type Timers struct {
 	Inactive        time.Duration
 	Closed          time.Duration
@@ -47,26 +57,50 @@ func (t Timers) IsZero() bool { return t == Timers{} }
 
 // EncodeValues implements the go-querystring Encoder interface.
 func (t Timers) EncodeValues(key string, v *url.Values) error {
-	for _, tm := range []struct {
-		name    string
-		d       time.Duration
-		disable bool
-	}{{"Inactive", t.Inactive, t.DisableInactive}, {"Closed", t.Closed, t.DisableClosed}} {
-		name := key + "." + tm.name
-		switch {
-		case tm.disable && tm.d != 0:
-			return fmt.Errorf("conversations: %s: both a duration and Disable%s are set", name, tm.name)
-		case tm.disable:
-			v.Set(name, "PT0S")
-		case tm.d != 0:
-			s, err := ISODuration(tm.d)
-			if err != nil {
-				return fmt.Errorf("conversations: %s: %w", name, err)
-			}
-			v.Set(name, s)
+	for _, tm := range []stateTimer{
+		{key + ".Inactive", t.Inactive, t.DisableInactive, MinInactiveTimer},
+		{key + ".Closed", t.Closed, t.DisableClosed, MinClosedTimer},
+	} {
+		s, err := tm.encode()
+		if err != nil {
+			return err
+		}
+		if s != "" {
+			v.Set(tm.name, s)
 		}
 	}
 	return nil
+}
+
+// stateTimer is one conversation state timer parameter, the one validation
+// of [Timers] and of the defaults in [ConfigurationParams].
+type stateTimer struct {
+	name    string // the wire name, for errors
+	d       time.Duration
+	disable bool
+	min     time.Duration
+}
+
+// encode returns the timer as an ISO 8601 duration: PT0S when disabled, ""
+// when not set. A duration that is negative, not whole seconds, under the
+// minimum or set together with disable is an error naming the parameter.
+func (t stateTimer) encode() (string, error) {
+	switch {
+	case t.disable && t.d != 0:
+		return "", fmt.Errorf("conversations: %s: both a duration and Disable are set", t.name)
+	case t.disable:
+		return "PT0S", nil
+	case t.d == 0:
+		return "", nil
+	}
+	s, err := ISODuration(t.d)
+	if err == nil && t.d < t.min {
+		err = fmt.Errorf("%w: %v is less than the minimum of %v", ErrInvalidDuration, t.d, t.min)
+	}
+	if err != nil {
+		return "", fmt.Errorf("conversations: %s: %w", t.name, err)
+	}
+	return s, nil
 }
 
 func (Timers) wireKeys(key string) []string { return []string{key + ".Inactive", key + ".Closed"} }

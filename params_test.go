@@ -54,6 +54,13 @@ func TestTimersEncoding(t *testing.T) {
 	assert.ErrorContains(t, err, "Timers.Inactive")
 	_, err = query.Values(p{Timers{Closed: -time.Minute}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
+	// The spec's minimums: 1 minute inactive, 10 minutes closed.
+	_, err = query.Values(p{Timers{Inactive: 59 * time.Second}})
+	assert.ErrorIs(t, err, ErrInvalidDuration)
+	assert.ErrorContains(t, err, "Timers.Inactive")
+	_, err = query.Values(p{Timers{Inactive: time.Minute, Closed: 9 * time.Minute}})
+	assert.ErrorIs(t, err, ErrInvalidDuration)
+	assert.ErrorContains(t, err, "Timers.Closed")
 }
 
 func TestPtrAndRequireField(t *testing.T) {

@@ -70,7 +70,7 @@ func TestParticipantConversationListByAddress(t *testing.T) {
 	assert.Empty(t, pc.ParticipantIdentity)
 	assert.Empty(t, pc.ParticipantUserSID)
 	require.NotNil(t, pc.ParticipantMessagingBinding)
-	assert.Equal(t, "sms", pc.ParticipantMessagingBinding.Type)
+	assert.Equal(t, MessagingSMS, pc.ParticipantMessagingBinding.Type)
 	assert.Equal(t, "+375255555555", pc.ParticipantMessagingBinding.Address)
 	assert.Equal(t, "+12345678910", pc.ParticipantMessagingBinding.ProxyAddress)
 	assert.False(t, p.More())

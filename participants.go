@@ -27,14 +27,20 @@ type Participant struct {
 	// LastReadMessageIndex is the index of the last message the participant
 	// read; nil when unknown.
 	LastReadMessageIndex *int `json:"last_read_message_index"`
-	// LastReadTimestamp is when the participant last read, as Twilio sent it.
+	// LastReadTimestamp is when the participant last read, exactly as Twilio
+	// sent it; empty when unknown. It stays a string because the spec types
+	// it as a plain string with no date-time format (unlike the other dates)
+	// and its examples are all null, so its form is not guaranteed to be
+	// RFC 3339; parse it with time.Parse(time.RFC3339, ...) when it is.
 	LastReadTimestamp string `json:"last_read_timestamp"`
 }
 
 // MessagingBinding is how a non-chat participant exchanges messages.
 type MessagingBinding struct {
-	// Type is the channel: "sms", "whatsapp", "rcs", "email"...
-	Type string `json:"type"`
+	// Type is the channel in lower case, such as [MessagingSMS] or
+	// [MessagingWhatsApp] (webhooks report it in upper case, as a
+	// [ChannelType]).
+	Type MessagingChannel `json:"type"`
 	// Address is the participant's own address, such as +15558675310 or
 	// whatsapp:+15558675310.
 	Address string `json:"address,omitempty"`
@@ -52,8 +58,9 @@ type MessagingBinding struct {
 // ParticipantCreateParams are the parameters of [ParticipantsService.Create].
 // A chat participant has an Identity; an SMS or WhatsApp participant has
 // MessagingBindingAddress and MessagingBindingProxyAddress (use whatsapp:
-// addresses for WhatsApp); in a group MMS conversation the chat participant
-// also has MessagingBindingProjectedAddress.
+// addresses for WhatsApp). In a group MMS conversation an SMS participant has
+// only MessagingBindingAddress, and a chat participant has an Identity and
+// MessagingBindingProjectedAddress.
 type ParticipantCreateParams struct {
 	Identity                         string     `url:"Identity,omitempty"`
 	MessagingBindingAddress          string     `url:"MessagingBinding.Address,omitempty"`
@@ -70,11 +77,27 @@ type ParticipantCreateParams struct {
 func (p *ParticipantCreateParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
 
 func (p *ParticipantCreateParams) validate() error {
-	if p == nil || p.Identity == "" && p.MessagingBindingAddress == "" {
+	if p == nil {
+		return checkParticipant("", "", "")
+	}
+	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress)
+}
+
+// errSameAddress is returned (wrapped) when a participant's address equals
+// its proxy address.
+var errSameAddress = errors.New("MessagingBinding.Address must differ from MessagingBinding.ProxyAddress")
+
+// checkParticipant is the one check of a new participant, shared by
+// [ParticipantsService.Create] and [ConversationsService.CreateWithParticipants]:
+// an identity or an address is required, and an address must differ from
+// its proxy address. The proxy address is optional: SMS participants of a
+// group MMS conversation have an address and no proxy.
+func checkParticipant(identity, address, proxyAddress string) error {
+	if identity == "" && address == "" {
 		return fmt.Errorf("%w: Identity or MessagingBinding.Address", ErrEmptyParameter)
 	}
-	if p.MessagingBindingAddress != "" && p.MessagingBindingAddress == p.MessagingBindingProxyAddress {
-		return errors.New("conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress")
+	if address != "" && address == proxyAddress {
+		return fmt.Errorf("conversations: %w", errSameAddress)
 	}
 	return nil
 }
@@ -88,10 +111,12 @@ type ParticipantUpdateParams struct {
 	Attributes                       Attributes `url:"Attributes,omitempty"`
 	// LastReadMessageIndex marks messages read up to this index; use Ptr(0)
 	// for the first message.
-	LastReadMessageIndex *int      `url:"LastReadMessageIndex,omitempty"`
-	LastReadTimestamp    string    `url:"LastReadTimestamp,omitempty"`
-	DateCreated          time.Time `url:"DateCreated,omitempty"`
-	DateUpdated          time.Time `url:"DateUpdated,omitempty"`
+	LastReadMessageIndex *int `url:"LastReadMessageIndex,omitempty"`
+	// LastReadTimestamp is when the participant last read; it is sent in
+	// RFC 3339 form (such as 2015-12-16T22:18:38Z), as other dates are.
+	LastReadTimestamp time.Time `url:"LastReadTimestamp,omitempty"`
+	DateCreated       time.Time `url:"DateCreated,omitempty"`
+	DateUpdated       time.Time `url:"DateUpdated,omitempty"`
 	// WebhookEnabled sends X-Twilio-Webhook-Enabled: true.
 	WebhookEnabled bool `url:"-"`
 }

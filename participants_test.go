@@ -96,7 +96,7 @@ func TestParticipantCreateSMS(t *testing.T) {
 	assertParticipantCommon(t, p)
 	assert.Empty(t, p.Identity, "null identity decodes as empty")
 	require.NotNil(t, p.MessagingBinding)
-	assert.Equal(t, MessagingBinding{Type: "sms", Address: "+15558675310", ProxyAddress: "+15017122661"}, *p.MessagingBinding)
+	assert.Equal(t, MessagingBinding{Type: MessagingSMS, Address: "+15558675310", ProxyAddress: "+15017122661"}, *p.MessagingBinding)
 	assert.Equal(t, roleSID, p.RoleSID)
 	assert.Equal(t, `{ "role": "driver" }`, p.Attributes.String())
 	role, err := DecodeAttributes[map[string]string](p.Attributes)
@@ -130,9 +130,33 @@ func TestParticipantCreateWhatsApp(t *testing.T) {
 	})
 	require.NoError(t, err)
 	require.NotNil(t, p.MessagingBinding)
-	assert.Equal(t, "whatsapp", p.MessagingBinding.Type)
+	assert.Equal(t, MessagingWhatsApp, p.MessagingBinding.Type)
 	assert.Equal(t, "whatsapp:+15558675310", p.MessagingBinding.Address)
 	assert.Equal(t, "whatsapp:+15017122661", p.MessagingBinding.ProxyAddress)
+}
+
+func TestParticipantCreateRCSAndChannelTypes(t *testing.T) {
+	c, mt := newTestClient(t)
+	expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID + "/Participants",
+		Form: url.Values{
+			"MessagingBinding.Address":      {"rcs:+15558675310"},
+			"MessagingBinding.ProxyAddress": {"rcs:+15017122661"},
+		},
+		Status: http.StatusCreated,
+		Body:   example(t, "CreateConversationParticipant", "createRcs"),
+	})
+	p, err := c.Participants.Create(context.Background(), convSID, &ParticipantCreateParams{
+		MessagingBindingAddress: "rcs:+15558675310", MessagingBindingProxyAddress: "rcs:+15017122661",
+	})
+	require.NoError(t, err)
+	require.NotNil(t, p.MessagingBinding)
+	assert.Equal(t, MessagingRCS, p.MessagingBinding.Type)
+	// The webhook enum is upper case; Messaging maps it to the REST value.
+	assert.Equal(t, MessagingSMS, ChannelSMS.Messaging())
+	assert.Equal(t, MessagingWhatsApp, ChannelWhatsApp.Messaging())
+	assert.Equal(t, MessagingChat, ChannelChat.Messaging())
+	assert.NotEqual(t, string(ChannelSMS), string(MessagingSMS))
 }
 
 func TestParticipantCreateChat(t *testing.T) {
@@ -177,7 +201,7 @@ func TestParticipantCreateGroupMMS(t *testing.T) {
 	require.NoError(t, err)
 	assertParticipantCommon(t, p)
 	require.NotNil(t, p.MessagingBinding)
-	assert.Equal(t, MessagingBinding{Type: "sms", ProjectedAddress: "+15017122661"}, *p.MessagingBinding)
+	assert.Equal(t, MessagingBinding{Type: MessagingSMS, ProjectedAddress: "+15017122661"}, *p.MessagingBinding)
 
 	// The SMS side of a group MMS: an address without a proxy address.
 	c, mt = newTestClient(t)
@@ -247,7 +271,7 @@ func TestParticipantUpdateLastReadIndexZero(t *testing.T) {
 		Body: body,
 	})
 	p, err := c.Participants.Update(context.Background(), convSID, partSID, &ParticipantUpdateParams{
-		LastReadMessageIndex: Ptr(0), LastReadTimestamp: "2015-12-16T22:18:38Z",
+		LastReadMessageIndex: Ptr(0), LastReadTimestamp: time.Date(2015, 12, 16, 22, 18, 38, 0, time.UTC),
 	})
 	require.NoError(t, err)
 	require.NotNil(t, p.LastReadMessageIndex)
@@ -466,7 +490,8 @@ func TestParticipantBadInputSendsNothing(t *testing.T) {
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "Identity or MessagingBinding.Address")
 	_, err = c.Participants.Create(ctx, convSID, &ParticipantCreateParams{MessagingBindingAddress: "+15017122661", MessagingBindingProxyAddress: "+15017122661"})
-	assert.ErrorContains(t, err, "must differ")
+	assert.ErrorIs(t, err, errSameAddress)
+	assert.Equal(t, "conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress", err.Error())
 	_, err = c.Participants.Create(ctx, "", &ParticipantCreateParams{Identity: "alice"})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "ConversationSid")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // ServiceConfiguration is the configuration of a Conversation Service: its
@@ -134,10 +133,7 @@ func (p *ServiceWebhookParams) validate() error {
 	if p == nil {
 		return nil
 	}
-	m := WebhookMethod(strings.ToUpper(string(p.Method)))
-	if p.Method != "" && m != WebhookGET && m != WebhookPOST {
-		return fmt.Errorf("conversations: invalid webhook Method %q", p.Method)
-	}
+	// Method is checked by WebhookMethod.EncodeValues.
 	for i, f := range p.Filters {
 		if f == "" {
 			return fmt.Errorf("%w: Filters[%d]", ErrEmptyParameter, i)

@@ -235,7 +235,9 @@ func TestServiceConfigurationBadInputSendsNothing(t *testing.T) {
 
 	cfg := c.Service(serviceSID).Configuration
 	_, err = cfg.UpdateWebhooks(ctx, &ServiceWebhookParams{Method: "PUT"})
-	assert.ErrorContains(t, err, `"PUT"`)
+	assert.ErrorContains(t, err, `Method: webhook method "PUT" is not GET or POST`)
+	// Method is checked once, by WebhookMethod.EncodeValues, not by validate.
+	assert.NoError(t, (&ServiceWebhookParams{Method: "PUT"}).validate())
 	_, err = cfg.UpdateWebhooks(ctx, &ServiceWebhookParams{Filters: []string{"onMessageAdded", ""}})
 	assert.ErrorContains(t, err, "Filters[1]")
 	assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent for bad input")

@@ -50,7 +50,8 @@ type UserConversationUpdateParams struct {
 	// NotificationLevel mutes (muted) or restores (default) the user's push
 	// notifications for the conversation.
 	NotificationLevel NotificationLevel `url:"NotificationLevel,omitempty"`
-	// LastReadTimestamp is when the user last read the conversation.
+	// LastReadTimestamp is when the user last read the conversation; it is
+	// sent in RFC 3339 form (such as 2015-12-16T22:18:38Z), as other dates are.
 	LastReadTimestamp time.Time `url:"LastReadTimestamp,omitempty"`
 	// LastReadMessageIndex marks messages read up to this index; use Ptr(0)
 	// for the first message.

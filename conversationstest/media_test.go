@@ -143,12 +143,12 @@ func TestMediaSendToSMSParticipant(t *testing.T) {
 	h.participant(ch, "MessagingBinding.Address", "+15550000001", "MessagingBinding.ProxyAddress", "+15559990000")
 
 	msg, err := c.Messages.CreateWithMedia(ctx, ch, bytes.NewReader(pngBytes),
-		&conversations.MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: conversations.ChannelSMS},
+		&conversations.MediaUploadParams{ContentType: "image/png", Filename: "dot.png", Channel: conversations.MessagingSMS},
 		&conversations.MessageCreateParams{Body: "A dot", WebhookEnabled: true})
 	require.NoError(t, err)
 	require.Len(t, msg.Media, 1)
 	md := msg.Media[0]
-	assert.Equal(t, conversations.Media{SID: md.SID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, md)
+	assert.Equal(t, conversations.MessageMedia{SID: md.SID, Size: int64(len(pngBytes)), ContentType: "image/png", Filename: "dot.png"}, md)
 	assert.Equal(t, "A dot", msg.Body)
 
 	again, err := c.Messages.Fetch(ctx, ch, msg.SID)

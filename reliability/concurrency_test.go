@@ -1117,7 +1117,7 @@ func media(ctx context.Context, env *mixEnv, i int, sc *conversations.ServiceCli
 	n := func() { env.ops.Add(1) }
 	data := fmt.Appendf([]byte("\x89PNG\r\n\x1a\n"), "worker %03d", i)
 	name := fmt.Sprintf("w%03d.png", i)
-	m, err := sc.Media.Upload(ctx, bytes.NewReader(data), &conversations.MediaUploadParams{ContentType: "image/png", Filename: name, Channel: conversations.ChannelChat})
+	m, err := sc.Media.Upload(ctx, bytes.NewReader(data), &conversations.MediaUploadParams{ContentType: "image/png", Filename: name, Channel: conversations.MessagingChat})
 	n()
 	if err != nil {
 		return fmt.Errorf("upload media: %w", err)
@@ -1143,7 +1143,7 @@ func media(ctx context.Context, env *mixEnv, i int, sc *conversations.ServiceCli
 	}
 	msg, err := sc.Messages.Create(ctx, convSID, &conversations.MessageCreateParams{MediaSID: m.SID})
 	n()
-	if err != nil || len(msg.Media) != 1 || msg.Media[0] != (conversations.Media{SID: m.SID, Size: m.Size, ContentType: "image/png", Filename: name}) {
+	if err != nil || len(msg.Media) != 1 || msg.Media[0] != (conversations.MessageMedia{SID: m.SID, Size: m.Size, ContentType: "image/png", Filename: name}) {
 		return fmt.Errorf("message with media: %+v %v", msg, err)
 	}
 	if got, err := sc.Media.Fetch(ctx, m.SID); err != nil || got.MessageSID != msg.SID || got.ChannelSID != convSID {
@@ -1152,7 +1152,7 @@ func media(ctx context.Context, env *mixEnv, i int, sc *conversations.ServiceCli
 	n()
 	pdf := fmt.Appendf([]byte("%PDF-1.4 "), "worker %03d", i)
 	sent, err := sc.Messages.CreateWithMedia(ctx, convSID, bytes.NewReader(pdf),
-		&conversations.MediaUploadParams{ContentType: "application/pdf", Filename: "w.pdf", Channel: conversations.ChannelSMS},
+		&conversations.MediaUploadParams{ContentType: "application/pdf", Filename: "w.pdf", Channel: conversations.MessagingSMS},
 		&conversations.MessageCreateParams{Body: "see attached"})
 	n()
 	if err != nil || len(sent.Media) != 1 || sent.Media[0].Size != int64(len(pdf)) || sent.Media[0].ContentType != "application/pdf" ||

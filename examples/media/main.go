@@ -78,7 +78,7 @@ func run(ctx context.Context, w io.Writer) error {
 	// Channel: SMS checks the file against what reaches SMS users (JPG, PNG,
 	// MP3, AMR, MP4 or PDF under 5 MB) before anything is uploaded.
 	msg, err := client.Messages.CreateWithMedia(ctx, conv.SID, bytes.NewReader(img),
-		&conversations.MediaUploadParams{ContentType: "image/png", Filename: "square.png", Channel: conversations.ChannelSMS},
+		&conversations.MediaUploadParams{ContentType: "image/png", Filename: "square.png", Channel: conversations.MessagingSMS},
 		&conversations.MessageCreateParams{Body: "A picture for you"})
 	var sendErr *conversations.MediaSendError
 	if errors.As(err, &sendErr) {

@@ -136,7 +136,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 		}
 		kind, who := "chat", p.Identity
 		if p.MessagingBinding != nil {
-			kind, who = p.MessagingBinding.Type, p.MessagingBinding.Address
+			kind, who = string(p.MessagingBinding.Type), p.MessagingBinding.Address
 		}
 		counts[kind]++
 		fmt.Fprintf(w, "  %-8s %s\n", kind, who)
