@@ -1,7 +1,9 @@
 package conversations
 
 import (
+	"context"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,4 +81,12 @@ func TestPtrAndRequireField(t *testing.T) {
 	v, err = query.Values(ParticipantUpdateParams{})
 	require.NoError(t, err)
 	assert.Empty(t, v)
+}
+
+func TestEncoderErrorsAreNotDoublePrefixed(t *testing.T) {
+	c, _ := newTestClient(t)
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{Timers: Timers{Inactive: -time.Minute}})
+	require.Error(t, err)
+	assert.Equal(t, 1, strings.Count(err.Error(), "conversations:"), err.Error())
+	assert.Contains(t, err.Error(), "Timers.Inactive")
 }

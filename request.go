@@ -163,6 +163,9 @@ func encodeParams(params any) (url.Values, bool, error) {
 	}
 	vals, err := query.Values(params)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), "conversations: ") {
+			return nil, false, err // our own encoders name the parameter already
+		}
 		return nil, false, fmt.Errorf("conversations: encoding parameters: %w", err)
 	}
 	hook := false
