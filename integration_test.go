@@ -23,7 +23,7 @@ func newEmulated(t testing.TB, opts ...conversationstest.Option) (*conversations
 	t.Helper()
 	srv := conversationstest.NewServer(opts...)
 	t.Cleanup(srv.Close)
-	client, err := conversations.NewClient(srv.AccountSID(), srv.AuthToken(), conversations.WithBaseURL(srv.URL), conversations.WithMediaBaseURL(srv.URL))
+	client, err := srv.Client()
 	require.NoError(t, err)
 	return client, srv
 }

@@ -10,8 +10,9 @@
 //
 //	srv := conversationstest.NewServer()
 //	defer srv.Close()
-//	client, err := conversations.NewClient(srv.AccountSID(), srv.AuthToken(),
-//		conversations.WithBaseURL(srv.URL))
+//	client, err := srv.Client() // or, by hand:
+//	client, err = conversations.NewClient(srv.AccountSID(), srv.AuthToken(),
+//		conversations.WithBaseURL(srv.URL), conversations.WithMediaBaseURL(srv.URL))
 //
 // Apps in other languages can run the same emulator as a process with
 // cmd/conversations-emulator and point their Twilio SDK at it.

@@ -207,3 +207,20 @@ func TestMediaUploadRules(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, post(pngBytes, "image/png", true, "Content-Size", "3"))
 	assert.Equal(t, http.StatusCreated, post(pngBytes, "image/png", true, "Content-Size", strconv.Itoa(len(pngBytes))))
 }
+
+// Server.Client is configured for the API and the media service alike, and
+// takes extra options.
+func TestServerClient(t *testing.T) {
+	srv := conversationstest.NewServer()
+	t.Cleanup(srv.Close)
+	c, err := srv.Client(conversations.WithRetryPolicy(conversations.NoRetries))
+	require.NoError(t, err)
+	ctx := context.Background()
+	conv, err := c.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "via Server.Client"})
+	require.NoError(t, err)
+	require.Equal(t, srv.AccountSID(), conv.AccountSID)
+	info, err := c.Service(srv.DefaultServiceSID()).Media.Upload(ctx, bytes.NewReader([]byte("hello")),
+		&conversations.MediaUploadParams{ContentType: "text/plain", Filename: "hello.txt"})
+	require.NoError(t, err, "uploads go to the emulator's media service")
+	require.EqualValues(t, 5, info.Size)
+}

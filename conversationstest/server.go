@@ -4,6 +4,8 @@ import (
 	"net/http/httptest"
 	"sync"
 	"time"
+
+	"github.com/conversations-go/conversations"
 )
 
 // Server is an [Emulator] listening on a loopback port, like an
@@ -56,4 +58,12 @@ func (s *Server) Close() {
 		s.Emulator.Close()
 		s.ts.Close()
 	})
+}
+
+// Client returns a client of this server: its base URL for both the API and
+// the Media Content Service, and the credentials it accepts. opts are added
+// after those, for example conversations.WithRetryPolicy.
+func (s *Server) Client(opts ...conversations.Option) (*conversations.Client, error) {
+	base := []conversations.Option{conversations.WithBaseURL(s.URL), conversations.WithMediaBaseURL(s.URL)}
+	return conversations.NewClient(s.AccountSID(), s.AuthToken(), append(base, opts...)...)
 }

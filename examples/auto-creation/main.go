@@ -74,7 +74,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		emu = conversationstest.NewServer()
 		defer emu.Close()
 		fmt.Fprintf(w, "TWILIO_ACCOUNT_SID is not set: running against the local emulator at %s\n", emu.URL)
-		client, err = conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+		client, err = emu.Client()
 		number, texting = "+15017122661", "+15558675310"
 		// A local endpoint stands in for your app's webhook.
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -38,7 +38,7 @@ func TestConfigureAddressTwice(t *testing.T) {
 	emu := conversationstest.NewServer()
 	defer emu.Close()
 	ctx := context.Background()
-	client, err := conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+	client, err := emu.Client()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -133,8 +133,7 @@ func setup(w io.Writer) (c *conversations.Client, emu *conversationstest.Server,
 	}
 	fmt.Fprintln(w, "TWILIO_ACCOUNT_SID is not set: running offline against the conversationstest emulator")
 	emu = conversationstest.NewServer()
-	c, err = conversations.NewClient(emu.AccountSID(), emu.AuthToken(),
-		conversations.WithBaseURL(emu.URL), conversations.WithMediaBaseURL(emu.URL))
+	c, err = emu.Client()
 	if err != nil {
 		emu.Close()
 		return nil, nil, "", "", err

@@ -47,7 +47,7 @@ func connect(w io.Writer, getenv func(string) string) (client *conversations.Cli
 	}
 	emu := conversationstest.NewServer()
 	fmt.Fprintf(w, "TWILIO_ACCOUNT_SID is not set: running against the local emulator at %s\n", emu.URL)
-	client, err = conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+	client, err = emu.Client()
 	return client, true, emu.Close, err
 }
 

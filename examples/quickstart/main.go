@@ -58,7 +58,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 		emu = conversationstest.NewServer()
 		defer emu.Close()
 		fmt.Fprintf(w, "TWILIO_ACCOUNT_SID is not set: running against the local emulator at %s\n", emu.URL)
-		client, err = conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+		client, err = emu.Client()
 		nums = numbers{"+15558675310", "+15017122661", "whatsapp:+15558675311", "whatsapp:+15017122662"}
 	} else {
 		client, err = conversations.NewClientFromEnv()

@@ -43,7 +43,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		emu := conversationstest.NewServer()
 		defer emu.Close()
 		fmt.Fprintf(w, "TWILIO_ACCOUNT_SID is not set: running against the local emulator at %s\n", emu.URL)
-		client, err = conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+		client, err = emu.Client()
 	} else {
 		client, err = conversations.NewClientFromEnv()
 	}

@@ -29,7 +29,7 @@ func TestOfflineRoundTrip(t *testing.T) {
 	defer bot.Close()
 
 	ctx := context.Background()
-	client, err := conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+	client, err := emu.Client()
 	require.NoError(t, err)
 	_, err = client.Configuration.UpdateWebhooks(ctx, &conversations.ConfigurationWebhookParams{
 		Method: "POST", Filters: []string{"onMessageAdded"}, PostWebhookURL: bot.URL + "/webhook", Target: conversations.TargetWebhook,
@@ -76,7 +76,7 @@ func TestOfflineRoundTripOtherService(t *testing.T) {
 	defer bot.Close()
 
 	ctx := context.Background()
-	client, err := conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithBaseURL(emu.URL))
+	client, err := emu.Client()
 	require.NoError(t, err)
 	_, err = client.Configuration.UpdateWebhooks(ctx, &conversations.ConfigurationWebhookParams{
 		Method: "POST", Filters: []string{"onMessageAdded"}, PostWebhookURL: bot.URL + "/webhook", Target: conversations.TargetWebhook,
