@@ -145,6 +145,10 @@ type newMessage struct {
 	participantSid string // set by simulated senders; else derived from author
 	dateCreated    time.Time
 	dateUpdated    time.Time
+	// snapshot, when set, is called under the lock right after the message
+	// was added, before its delivery receipts can move on: the REST create
+	// renders its response there.
+	snapshot func(*conversation, *message)
 }
 
 // addMessage adds a message to the conversation that resolve returns (under
@@ -213,6 +217,9 @@ func (e *Emulator) addMessage(resolve func() (*conversation, error), o origin, i
 	e.resetTimers(conv)
 	e.postEvent(conv.svc, conv, o, "onMessageAdded", e.messageParams(conv, m))
 	e.fanOut(conv, m)
+	if in.snapshot != nil {
+		in.snapshot(conv, m)
+	}
 	return conv, m, nil
 }
 
@@ -322,13 +329,12 @@ func (e *Emulator) createMessage(c *call) (int, any, error) {
 		return 0, nil, missingParam("Body")
 	}
 	key := c.r.PathValue("ConversationSid")
-	conv, m, err := e.addMessage(func() (*conversation, error) { return c.conversation(key) }, c.origin(), in)
-	if err != nil {
+	var resp any
+	in.snapshot = func(conv *conversation, m *message) { resp = e.renderMessage(c, conv, m) }
+	if _, _, err := e.addMessage(func() (*conversation, error) { return c.conversation(key) }, c.origin(), in); err != nil {
 		return 0, nil, err
 	}
-	e.lock()
-	defer e.unlock()
-	return http.StatusCreated, e.renderMessage(c, conv, m), nil
+	return http.StatusCreated, resp, nil
 }
 
 func (e *Emulator) listMessages(c *call) (int, any, error) {
