@@ -287,7 +287,7 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conversations: invalid media base URL: %w", err)
 	}
-	co := newCore(&cfg, base, mediaBase, accountSID, user, pass)
+	co := newCore(&cfg, base, mediaBase, user, pass)
 	s := &service{core: co}
 	return &Client{
 		resources:     newResources(s),

@@ -15,9 +15,7 @@ import (
 const convWebhookSID = "WHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 func init() {
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		bindOp("Create"+p+"ConversationScopedWebhook", ConversationWebhook{}, ConversationWebhookCreateParams{})
 		bindOp("Fetch"+p+"ConversationScopedWebhook", ConversationWebhook{})
 		bindOp("Update"+p+"ConversationScopedWebhook", ConversationWebhook{}, ConversationWebhookUpdateParams{})

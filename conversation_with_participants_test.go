@@ -13,9 +13,7 @@ import (
 )
 
 func init() {
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		bindOp("Create"+p+"ConversationWithParticipants", Conversation{}, ConversationWithParticipantsParams{})
 		cover("Create"+p+"ConversationWithParticipants", func(ctx context.Context, c *Client) error {
 			_, err := r(c).Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{

@@ -19,9 +19,7 @@ func init() {
 		bindOp("List"+p+"Conversation", Conversation{}, ConversationListParams{})
 		bindOp("Delete"+p+"Conversation", nil, DeleteParams{})
 	}
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		cover("Create"+p+"Conversation", func(ctx context.Context, c *Client) error {
 			_, err := r(c).Conversations.Create(ctx, &ConversationParams{FriendlyName: "x"})
 			return err

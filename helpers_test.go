@@ -3,9 +3,9 @@ package conversations
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -201,6 +201,13 @@ func jsonNames(t reflect.Type) []string {
 	return names
 }
 
+// scopes are the two forms of the shared resources, keyed by the infix of
+// their operationIds: account-level ("") and service-scoped ("Service").
+var scopes = map[string]func(*Client) resources{
+	"":        func(c *Client) resources { return c.resources },
+	"Service": func(c *Client) resources { return c.Service(serviceSID).resources },
+}
+
 // --- The coverage registry ---------------------------------------------------
 
 // coverage maps each operationId to a call through the public API that
@@ -216,17 +223,21 @@ func cover(opID string, f func(ctx context.Context, c *Client) error) {
 }
 
 // drain runs an iterator to its end, for coverage calls of List methods.
-func drain[T any](seq func(func(*T, error) bool)) error {
-	var first error
-	seq(func(_ *T, err error) bool {
-		if err != nil {
-			first = err
-		}
-		return err == nil
-	})
-	return first
+func drain[T any](seq iter.Seq2[*T, error]) error {
+	_, err := collect(seq)
+	return err
 }
 
-var errNoResponder = errors.New("no responder")
+// collect gathers an iterator's items into a slice, stopping at the first error.
+func collect[T any](seq iter.Seq2[*T, error]) ([]*T, error) {
+	var out []*T
+	for v, err := range seq {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
 
 func fmtOp(op *spec.Operation) string { return fmt.Sprintf("%s %s (%s)", op.Method, op.Path, op.ID) }

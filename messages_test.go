@@ -21,9 +21,7 @@ func init() {
 		bindOp("List"+p+"ConversationMessage", Message{}, MessageListParams{})
 		bindOp("Delete"+p+"ConversationMessage", nil, DeleteParams{})
 	}
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		cover("Create"+p+"ConversationMessage", func(ctx context.Context, c *Client) error {
 			_, err := r(c).Messages.Create(ctx, convSID, &MessageCreateParams{Body: "hi"})
 			return err

@@ -138,7 +138,8 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 			return nil, err
 		}
 	}
-	if p.seen.contains(p.next) {
+	h := hashURL(p.next)
+	if p.seen.contains(h) {
 		u := p.next
 		p.next = ""
 		return nil, fmt.Errorf("%w: %s was already fetched", ErrPageLoop, pathOf(u))
@@ -149,7 +150,7 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 		// p.next stays: the same page can be asked for again.
 		return nil, err
 	}
-	p.seen.add(p.next) // only a page that arrived counts as fetched
+	p.seen.add(h) // only a page that arrived counts as fetched
 	p.meta = page.meta
 	p.next = page.meta.NextPageURL
 	return &Page[T]{Items: page.items, Meta: page.meta}, nil
@@ -184,18 +185,6 @@ func listAll[T any](ctx context.Context, s *service, tmpl, key string, maxPageSi
 		p := *first
 		p.All(ctx)(yield)
 	}
-}
-
-// collect gathers an iterator's items into a slice, stopping at the first error.
-func collect[T any](seq iter.Seq2[*T, error]) ([]*T, error) {
-	var out []*T
-	for v, err := range seq {
-		if err != nil {
-			return out, err
-		}
-		out = append(out, v)
-	}
-	return out, nil
 }
 
 // checkPageURL accepts only URLs on the API's scheme and host.
@@ -259,10 +248,12 @@ type loopGuard struct {
 
 var loopSeed = maphash.MakeSeed()
 
-// contains reports whether u was added before (within the window of recent
-// URLs, or as Brent's checkpoint).
-func (g *loopGuard) contains(u string) bool {
-	h := maphash.String(loopSeed, u)
+// hashURL is the hash of a page URL that the loop guard keeps.
+func hashURL(u string) uint64 { return maphash.String(loopSeed, u) }
+
+// contains reports whether the URL hashed h was added before (within the
+// window of recent URLs, or as Brent's checkpoint).
+func (g *loopGuard) contains(h uint64) bool {
 	for i := 0; i < min(g.n, len(g.recent)); i++ {
 		if g.recent[i] == h {
 			return true
@@ -271,9 +262,8 @@ func (g *loopGuard) contains(u string) bool {
 	return g.n > len(g.recent) && h == g.mark
 }
 
-// add records u as fetched.
-func (g *loopGuard) add(u string) {
-	h := maphash.String(loopSeed, u)
+// add records the URL hashed h as fetched.
+func (g *loopGuard) add(h uint64) {
 	g.recent[g.n%len(g.recent)] = h
 	g.n++
 	if g.power == 0 {

@@ -27,9 +27,7 @@ func init() {
 		bindOp("List"+p+"ConversationParticipant", Participant{}, ListParams{})
 		bindOp("Delete"+p+"ConversationParticipant", nil, DeleteParams{})
 	}
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		cover("Create"+p+"ConversationParticipant", func(ctx context.Context, c *Client) error {
 			_, err := r(c).Participants.Create(ctx, convSID, &ParticipantCreateParams{Identity: "alice"})
 			return err

@@ -17,9 +17,7 @@ const (
 )
 
 func init() {
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		bindOp("List"+p+"ConversationMessageReceipt", Receipt{}, ListParams{})
 		bindOp("Fetch"+p+"ConversationMessageReceipt", Receipt{})
 		cover("List"+p+"ConversationMessageReceipt", func(ctx context.Context, c *Client) error {

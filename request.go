@@ -35,20 +35,19 @@ func (e redirectError) Unwrap() error { return e.err }
 // core is the request pipeline shared by every service: it builds, sends,
 // retries and decodes requests.
 type core struct {
-	hc         *http.Client
-	anon       *http.Client // for pre-signed URLs: no credentials, the caller's redirect policy
-	base       *url.URL
-	baseURL    string // scheme://host[:port], no trailing slash
-	media      *url.URL
-	mediaURL   string // the Media Content Service's base URL, like baseURL
-	accountSID string
-	auth       string // the Authorization header value
-	userAgent  string
-	retry      RetryPolicy
-	logger     *slog.Logger
+	hc        *http.Client
+	anon      *http.Client // for pre-signed URLs: no credentials, the caller's redirect policy
+	base      *url.URL
+	baseURL   string // scheme://host[:port], no trailing slash
+	media     *url.URL
+	mediaURL  string // the Media Content Service's base URL, like baseURL
+	auth      string // the Authorization header value
+	userAgent string
+	retry     RetryPolicy
+	logger    *slog.Logger
 }
 
-func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) *core {
+func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
 	var hc http.Client
 	if cfg.httpClient != nil {
 		hc = *cfg.httpClient // a copy: the caller's client is never modified
@@ -82,17 +81,16 @@ func newCore(cfg *config, base, media *url.URL, accountSID, user, pass string) *
 	m := *media
 	m.Path, m.RawPath, m.RawQuery, m.Fragment = "", "", "", ""
 	return &core{
-		hc:         &hc,
-		anon:       &anon,
-		base:       &b,
-		baseURL:    b.String(),
-		media:      &m,
-		mediaURL:   m.String(),
-		accountSID: accountSID,
-		auth:       "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)),
-		userAgent:  userAgent(cfg.userAgent),
-		retry:      cfg.retry,
-		logger:     cfg.logger,
+		hc:        &hc,
+		anon:      &anon,
+		base:      &b,
+		baseURL:   b.String(),
+		media:     &m,
+		mediaURL:  m.String(),
+		auth:      "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)),
+		userAgent: userAgent(cfg.userAgent),
+		retry:     cfg.retry,
+		logger:    cfg.logger,
 	}
 }
 

@@ -21,9 +21,7 @@ func init() {
 		bindOp("List"+p+"Role", Role{}, ListParams{})
 		bindOp("Delete"+p+"Role", nil)
 	}
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		cover("Create"+p+"Role", func(ctx context.Context, c *Client) error {
 			_, err := r(c).Roles.Create(ctx, &RoleCreateParams{FriendlyName: "x", Type: RoleTypeConversation, Permissions: []string{"sendMessage"}})
 			return err

@@ -20,9 +20,7 @@ func init() {
 		bindOp("List"+p+"UserConversation", UserConversation{}, ListParams{})
 		bindOp("Delete"+p+"UserConversation", nil)
 	}
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		cover("Fetch"+p+"UserConversation", func(ctx context.Context, c *Client) error {
 			_, err := r(c).UserConversations.Fetch(ctx, testUserSID, convSID)
 			return err

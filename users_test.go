@@ -21,9 +21,7 @@ func init() {
 		bindOp("List"+p+"User", User{}, ListParams{})
 		bindOp("Delete"+p+"User", nil, DeleteParams{})
 	}
-	scoped := func(c *Client) resources { return c.Service(serviceSID).resources }
-	root := func(c *Client) resources { return c.resources }
-	for p, r := range map[string]func(*Client) resources{"": root, "Service": scoped} {
+	for p, r := range scopes {
 		cover("Create"+p+"User", func(ctx context.Context, c *Client) error {
 			_, err := r(c).Users.Create(ctx, &UserCreateParams{Identity: "alice"})
 			return err

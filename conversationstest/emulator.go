@@ -168,13 +168,6 @@ func (e *Emulator) Close() { e.dispatch.close() }
 // queued while waiting, has been delivered.
 func (e *Emulator) Flush() { e.dispatch.flush() }
 
-// now returns the emulator's current time.
-func (e *Emulator) now() time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.nowLocked()
-}
-
 func (e *Emulator) nowLocked() time.Time {
 	if !e.cfg.start.IsZero() {
 		return e.cfg.start.Add(e.clockOffset).UTC()
