@@ -35,6 +35,8 @@ type config struct {
 	maxParticipants       int
 	maxNonChat            int
 	control               controlConfig // guard.go
+	ratePerSecond         float64       // ratelimit.go
+	latency               time.Duration // ratelimit.go
 }
 
 // WithCredentials sets the account SID and auth token the emulator accepts
@@ -117,6 +119,7 @@ type Emulator struct {
 
 	control *http.ServeMux // the control API, /_emulator/ (control.go)
 	hooklog hookLog        // webhook deliveries (hooklog.go)
+	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -297,7 +300,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if !publicPath(r) && !e.authorized(r) {
 		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
-	} else {
+	} else if e.admit(rec, r) {
 		e.mux.ServeHTTP(rec, r)
 	}
 	if l := e.cfg.logger; l != nil {
