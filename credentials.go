@@ -138,7 +138,9 @@ func (p CredentialCreateParams) String() string {
 func (p CredentialCreateParams) GoString() string { return p.String() }
 
 // String describes the params with the secret fields redacted.
-func (p CredentialUpdateParams) String() string { return describeCredential("CredentialUpdateParams", p) }
+func (p CredentialUpdateParams) String() string {
+	return describeCredential("CredentialUpdateParams", p)
+}
 
 // GoString is String, so that %#v redacts the secrets too.
 func (p CredentialUpdateParams) GoString() string { return p.String() }
