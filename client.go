@@ -105,8 +105,9 @@ func (sc *ServiceScope) SID() string { return sc.sid }
 // the path prefix of the scope it works in.
 type service struct {
 	core   *core
-	prefix string // "" at the account level, "Services/{sid}/" when scoped
-	err    error  // a scope error reported by every call (empty service SID)
+	prefix string      // "" at the account level, "Services/{sid}/" when scoped
+	err    error       // a scope error reported by every call (empty service SID)
+	pace   RateLimiter // overrides core.limiter: the bulk operations' pacing (bulk.go)
 }
 
 func newScope(s *service) *Scope {
