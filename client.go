@@ -142,6 +142,7 @@ type config struct {
 	logger     *slog.Logger
 	keySID     string
 	keySecret  string
+	limiter    RateLimiter
 }
 
 // WithAPIKey authenticates with an API key SID (SK...) and secret instead of

@@ -34,6 +34,8 @@ type config struct {
 	start                 time.Time // zero: real time
 	maxParticipants       int
 	maxNonChat            int
+	ratePerSecond         float64       // ratelimit.go
+	latency               time.Duration // ratelimit.go
 }
 
 // WithCredentials sets the account SID and auth token the emulator accepts
@@ -114,6 +116,8 @@ type Emulator struct {
 	addresses     table[addressConfig] // addresses.go
 	credentials   table[credential]    // credentials.go
 	media         table[mediaFile]     // the Media Content Service's files (media.go)
+
+	traffic traffic // request counts and rate-limit buckets (ratelimit.go); not under mu
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -297,7 +301,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !publicPath(r) && !e.authorized(r) {
 		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
-	} else {
+	} else if e.admit(rec, r) {
 		e.mux.ServeHTTP(rec, r)
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {

@@ -5,6 +5,7 @@
 // Usage:
 //
 //	conversations-emulator [-addr 127.0.0.1:4010] [-account-sid AC…] [-auth-token TOKEN]
+//	                       [-rate-limit] [-rate N] [-latency 50ms]
 //
 // It prints its base URL as the first line of standard output, then logs
 // each request and webhook delivery. Requests must use HTTP basic auth with
@@ -36,14 +37,21 @@ func main() {
 	authToken := flag.String("auth-token", conversationstest.DefaultAuthToken, "auth token the emulator accepts and signs webhooks with")
 	apiKey := flag.String("api-key", "", "also accept this API key, as SK…:secret")
 	webhookTimeout := flag.Duration("webhook-timeout", conversationstest.DefaultWebhookTimeout, "how long to wait for a webhook to answer")
+	rateLimit := flag.Bool("rate-limit", false, "enforce Twilio's rate limits: 30 mutating actions per second per scope, 429 (code 20429) beyond")
+	rate := flag.Float64("rate", 0, "enforce this many mutating actions per second per scope instead of 30 (implies -rate-limit)")
+	latency := flag.Duration("latency", 0, "hold each API request this long, to simulate the network (e.g. 50ms)")
 	flag.Parse()
-	if err := run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout); err != nil {
+	volume, err := volumeOptions(*rateLimit, *rate, *latency)
+	if err == nil {
+		err = run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout, volume...)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "conversations-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration) error {
+func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration, extra ...conversationstest.Option) error {
 	logger := log.New(os.Stdout, "", log.LstdFlags|log.Lmicroseconds)
 	opts := []conversationstest.Option{
 		conversationstest.WithCredentials(accountSID, authToken),
@@ -57,6 +65,7 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 		}
 		opts = append(opts, conversationstest.WithAPIKey(sid, secret))
 	}
+	opts = append(opts, extra...)
 	emu := conversationstest.New(opts...)
 	defer emu.Close()
 
