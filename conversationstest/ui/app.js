@@ -21,10 +21,11 @@ const S = {
   failing: [],
   autoAddresses: [], // address configurations with auto-creation on
   webhooks: [],
-  tab: 'phones',
+  tab: sessionStorage.getItem('conversations-emulator-tab') || 'phones',
   filter: '',
   custom: false, // the composer texts in from an address typed by hand
   firstLoad: true, // select the newest conversation when the page opens
+  attachments: [], // files picked for the next message: {filename, content_type, size, data}
 };
 
 const svcPath = () => '/v1/Services/' + encodeURIComponent(S.service);
@@ -37,7 +38,8 @@ async function list(path, key, max = 1000) {
   while (url && out.length < max) {
     const page = await api.get(url);
     out.push(...(page[key] || []));
-    url = page.meta && page.meta.next_page_url ? new URL(page.meta.next_page_url).pathname + new URL(page.meta.next_page_url).search : '';
+    const next = page.meta && page.meta.next_page_url;
+    url = next ? new URL(next, location.href).pathname + new URL(next, location.href).search : '';
   }
   return out;
 }
@@ -159,6 +161,7 @@ function render() {
     refresh();
   }, setDeliveries);
   panes.webhooks(S, select);
+  panes.tabs(S);
 }
 
 function select(sid, serviceSid) {
@@ -187,16 +190,21 @@ async function send(ev) {
   const body = $('body').value;
   const req = panes.inboundRequest(S);
   if (!req) return;
-  if (!body.trim()) {
+  if (!body.trim() && !S.attachments.length) {
     $('body').focus();
     return;
   }
   req.body = body;
+  if (S.attachments.length) {
+    req.media = S.attachments.map(({ content_type, filename, data }) => ({ content_type, filename, data }));
+  }
   panes.composerError('');
   $('send').disabled = true;
   try {
     const res = await api.post('/_emulator/inbound', req);
     $('body').value = '';
+    S.attachments = [];
+    panes.attachments(S, dropAttachment);
     if (req.channel !== 'chat') S.phone = res.message.author;
     S.custom = false;
     select(res.conversation.sid, res.conversation.chat_service_sid);
@@ -207,6 +215,27 @@ async function send(ev) {
     $('send').disabled = false;
     $('body').focus();
   }
+}
+
+// attach reads the picked files as base64 for POST /_emulator/inbound.
+async function attach() {
+  const files = [...$('attach').files];
+  $('attach').value = '';
+  for (const f of files) {
+    const data = await new Promise((resolve, reject) => {
+      const r = new FileReader();
+      r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+      r.onerror = () => reject(r.error);
+      r.readAsDataURL(f);
+    });
+    S.attachments.push({ filename: f.name, content_type: f.type || 'application/octet-stream', size: f.size, data });
+  }
+  panes.attachments(S, dropAttachment);
+}
+
+function dropAttachment(i) {
+  S.attachments.splice(i, 1);
+  panes.attachments(S, dropAttachment);
 }
 
 async function advanceClock(ev) {
@@ -246,7 +275,20 @@ function wire() {
     start();
   });
   $('signout').addEventListener('click', () => signIn(''));
+  $('reset').addEventListener('click', async () => {
+    if (!confirm('Reset the emulator? Every conversation, phone and webhook log entry is dropped.')) return;
+    try {
+      await api.post('/_emulator/reset', {});
+      S.selected = '';
+      S.phone = '';
+      S.firstLoad = true;
+    } catch (e) {
+      panes.problem(e.message);
+    }
+    refresh();
+  });
   $('clock-form').addEventListener('submit', advanceClock);
+  $('attach').addEventListener('change', () => attach().catch((e) => panes.composerError(e.message)));
   $('composer').addEventListener('submit', send);
   $('body').addEventListener('keydown', (ev) => {
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
@@ -271,6 +313,7 @@ function wire() {
   for (const tab of document.querySelectorAll('.tab')) {
     tab.addEventListener('click', () => {
       S.tab = tab.dataset.tab;
+      sessionStorage.setItem('conversations-emulator-tab', S.tab);
       panes.tabs(S);
     });
   }

@@ -10,7 +10,9 @@ export function channelOf(p) {
   return 'api';
 }
 
-const nameOf = (c) => c.friendly_name || c.unique_name || c.sid;
+// nameOf names a conversation: its friendly or unique name, else who is in it.
+const nameOf = (S, c) => c.friendly_name || c.unique_name ||
+  (S.members.get(c.sid) || []).map(who).slice(0, 3).join(', ') || c.sid;
 const who = (p) => (p.messaging_binding && p.messaging_binding.address) || p.identity || p.sid;
 
 export function problem(message) {
@@ -65,9 +67,10 @@ export function conversationList(S, onSelect) {
       tabindex: 0, role: 'button',
       onclick: () => onSelect(c.sid),
       onkeydown: (ev) => { if (ev.key === 'Enter') onSelect(c.sid); } },
-    h('div', { class: 'conv-top' }, h('span', { class: 'conv-name' }, nameOf(c)), when(c.date_updated)),
+    h('div', { class: 'conv-top' }, h('span', { class: 'conv-name' }, nameOf(S, c)), when(c.date_updated)),
     h('div', { class: 'conv-sub' }, pill(c.state), channels.map(badge),
-      h('span', { class: 'conv-who' }, members.map(who).slice(0, 3).join(', ') || 'no participants')));
+      (c.friendly_name || c.unique_name || !members.length) &&
+        h('span', { class: 'conv-who' }, members.map(who).slice(0, 3).join(', ') || 'no participants')));
   }));
 }
 
@@ -93,7 +96,7 @@ function threadHead(S, c) {
     c.timers && c.timers.date_closed && ['closes', c.timers.date_closed]].filter(Boolean);
   return [
     h('div', { class: 'head-top' },
-      h('h2', null, nameOf(c)), pill(c.state),
+      h('h2', null, nameOf(S, c)), pill(c.state),
       h('button', { class: 'sid', title: 'Copy the SID', type: 'button',
         onclick: () => navigator.clipboard && navigator.clipboard.writeText(c.sid) }, c.sid)),
     h('div', { class: 'head-meta' },
@@ -226,6 +229,14 @@ export function inboundRequest() {
     return null;
   }
   return { channel: $('in-channel').value, from, to };
+}
+
+// attachments lists the files picked for the next message.
+export function attachments(S, onDrop) {
+  const box = $('attachments');
+  box.hidden = !S.attachments.length;
+  fill(box, S.attachments.map((a, i) => h('span', { class: 'file' }, '📎 ' + a.filename + ' · ' + size(a.size),
+    h('button', { type: 'button', title: 'Remove', 'aria-label': 'Remove ' + a.filename, onclick: () => onDrop(i) }, '✕'))));
 }
 
 export function composerError(message) {
