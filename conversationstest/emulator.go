@@ -315,7 +315,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		e.changed()
 	}
-	if l := e.cfg.logger; l != nil {
+	if l := e.cfg.logger; l != nil && !inspectorRead(r) {
 		l.Printf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
 	}
 }

@@ -91,3 +91,10 @@ func (e *Emulator) inspectorRoutes() {
 	e.controlRaw("GET "+uiPrefix, accessPublic, http.HandlerFunc(serveUI))
 	e.controlRaw("GET /_emulator/events", accessRead, http.HandlerFunc(e.serveEvents))
 }
+
+// inspectorRead reports whether r is one of the web inspector's reads,
+// which the request log leaves out: the page reloads what it shows on every
+// change, and those lines would bury the app's own requests.
+func inspectorRead(r *http.Request) bool {
+	return (r.Method == http.MethodGet || r.Method == http.MethodHead) && r.Header.Get("X-Emulator-Client") == "inspector"
+}

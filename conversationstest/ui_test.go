@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"log"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -304,3 +306,50 @@ func TestEventsFeedEndsWhenTheServerCloses(t *testing.T) {
 		t.Fatal("the stream stayed open")
 	}
 }
+
+// TestInspectorGuards: the page is refused under another Host (DNS
+// rebinding), and its change feed to another site's page (Origin).
+func TestInspectorGuards(t *testing.T) {
+	h := newHarness(t)
+	req, _ := http.NewRequest(http.MethodGet, h.srv.URL+"/_emulator/ui/", nil)
+	req.Host = "attacker.example:80"
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "another Host")
+
+	req, _ = http.NewRequest(http.MethodGet, h.srv.URL+"/_emulator/events", nil)
+	req.SetBasicAuth(h.srv.AccountSID(), h.srv.AuthToken())
+	req.Header.Set("Origin", "http://attacker.example")
+	resp, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "another site's Origin")
+}
+
+// TestInspectorReadsStayOutOfTheRequestLog: the page's reads (marked with
+// X-Emulator-Client: inspector) are not logged; its writes and everyone
+// else's requests are.
+func TestInspectorReadsStayOutOfTheRequestLog(t *testing.T) {
+	var mu sync.Mutex
+	var lines []string
+	logger := log.New(writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		lines = append(lines, string(p))
+		return len(p), nil
+	}), "", 0)
+	h := newHarness(t, conversationstest.WithLogger(logger))
+	h.do(http.MethodGet, "/v1/Conversations", nil, "X-Emulator-Client", "inspector")
+	h.do(http.MethodGet, "/v1/Services", nil)
+	h.do(http.MethodPost, "/v1/Conversations", url.Values{"FriendlyName": {"x"}}, "X-Emulator-Client", "inspector")
+	mu.Lock()
+	defer mu.Unlock()
+	require.Len(t, lines, 2, "%q", lines)
+	assert.True(t, strings.HasPrefix(lines[0], "GET /v1/Services 200 "), lines[0])
+	assert.True(t, strings.HasPrefix(lines[1], "POST /v1/Conversations 201 "), lines[1])
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

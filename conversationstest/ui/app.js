@@ -12,6 +12,7 @@ const S = {
   conversations: [],
   members: new Map(), // CH… → participants, for the list's addresses and the filter
   selected: '', // CH… shown in the thread, '' for none
+  threadOf: '', // CH… whose messages and participants are loaded
   messages: [],
   participants: [],
   receipts: new Map(), // IM… → {key, list}
@@ -62,18 +63,20 @@ async function loadServices() {
 
 async function loadConversations() {
   S.conversations = S.service ? await list(svcPath() + '/Conversations', 'conversations') : [];
-  S.conversations.sort((a, b) => Date.parse(b.date_updated) - Date.parse(a.date_updated));
+  S.conversations.sort((a, b) => Date.parse(b.date_updated) - Date.parse(a.date_updated) ||
+    Date.parse(b.date_created) - Date.parse(a.date_created) || (a.sid < b.sid ? -1 : 1));
   const members = new Map();
   await Promise.all(S.conversations.slice(0, 200).map(async (c) => {
     members.set(c.sid, await list(convPath(c.sid) + '/Participants', 'participants'));
   }));
   S.members = members;
   if (S.selected && !S.conversations.some((c) => c.sid === S.selected)) S.selected = '';
-  if (S.firstLoad && S.conversations.length && !S.custom) S.selected = S.conversations[0].sid;
+  if (S.firstLoad && !S.selected && S.conversations.length && !S.custom) S.selected = S.conversations[0].sid;
   S.firstLoad = false;
 }
 
 async function loadThread() {
+  S.threadOf = S.selected;
   if (!S.selected) {
     S.messages = [];
     S.participants = [];
@@ -118,31 +121,27 @@ async function loadSide() {
 
 // refresh reloads everything and re-renders. Calls made while one runs are
 // folded into one more run after it.
-let running = null;
+let running = false;
 let again = false;
 export async function refresh() {
   if (running) {
     again = true;
-    return running;
+    return;
   }
-  running = (async () => {
+  running = true;
+  try {
     do {
       again = false;
-      try {
-        await loadServices();
-        await loadConversations();
-        await Promise.all([loadThread(), loadSide()]);
-        render();
-      } catch (e) {
-        if (e instanceof api.AuthError) return signIn(e.message);
-        panes.problem(e.message);
-      }
+      await loadServices();
+      await loadConversations();
+      await Promise.all([loadThread(), loadSide()]);
+      render();
     } while (again);
-  })();
-  try {
-    await running;
+  } catch (e) {
+    if (e instanceof api.AuthError) signIn(e.message);
+    else panes.problem(e.message);
   } finally {
-    running = null;
+    running = false;
   }
 }
 
@@ -165,6 +164,7 @@ function render() {
 }
 
 function select(sid, serviceSid) {
+  S.firstLoad = false;
   if (serviceSid && serviceSid !== S.service) S.service = serviceSid;
   if (S.selected !== sid) {
     S.selected = sid;
@@ -252,6 +252,7 @@ async function advanceClock(ev) {
 
 function signIn(message) {
   api.forgetCredentials();
+  document.body.classList.add('signed-out');
   $('app').hidden = true;
   $('signin').hidden = false;
   $('signin-sid').value = $('signin-sid').value || api.DEFAULT_ACCOUNT_SID;
@@ -262,11 +263,21 @@ function signIn(message) {
 }
 
 function start() {
+  document.body.classList.remove('signed-out');
   $('signin').hidden = true;
   $('app').hidden = false;
   refresh();
-  api.listen(() => refresh(), panes.live, () => signIn('The emulator refused these credentials.'));
+  if (!listening) {
+    listening = true;
+    api.listen(() => refresh(), panes.live, () => {
+      listening = false;
+      signIn('The emulator refused these credentials.');
+    });
+  }
 }
+
+// listening is true while the change feed is followed (one stream per page).
+let listening = false;
 
 function wire() {
   $('signin-form').addEventListener('submit', (ev) => {

@@ -13,7 +13,9 @@ export function channelOf(p) {
 // nameOf names a conversation: its friendly or unique name, else who is in it.
 const nameOf = (S, c) => c.friendly_name || c.unique_name ||
   (S.members.get(c.sid) || []).map(who).slice(0, 3).join(', ') || c.sid;
-const who = (p) => (p.messaging_binding && p.messaging_binding.address) || p.identity || p.sid;
+// who names a participant: its address (without the whatsapp: prefix, which
+// its channel badge shows) or identity.
+const who = (p) => ((p.messaging_binding && p.messaging_binding.address) || '').replace(/^whatsapp:/, '') || p.identity || p.sid;
 
 export function problem(message) {
   const el = $('problem');
@@ -112,7 +114,7 @@ function mediaList(S, media, serviceSid) {
   if (!media || !media.length) return null;
   return h('div', { class: 'media' }, media.map((m) => {
     const label = (m.filename || m.sid) + ' · ' + m.content_type + ' · ' + size(m.size || 0);
-    if (!/^image\//.test(m.content_type) || !serviceSid) return h('span', { class: 'file' }, '📎 ' + label);
+    if (!/^image\//.test(m.content_type) || !serviceSid) return h('span', { class: 'file' }, label);
     const img = h('img', { alt: m.filename || m.sid, title: label, loading: 'lazy' });
     loadImage(img, serviceSid, m.sid);
     return img;
@@ -126,7 +128,7 @@ async function loadImage(img, serviceSid, sid) {
     img.src = await images.get(sid);
   } catch (e) {
     images.delete(sid);
-    img.replaceWith(h('span', { class: 'file' }, '📎 ' + sid + ' (gone)'));
+    img.replaceWith(h('span', { class: 'file' }, sid + ' (gone)'));
   }
 }
 
@@ -157,6 +159,12 @@ export function thread(S, onSelect) {
     return;
   }
   head.hidden = false;
+  if (S.threadOf !== c.sid) {
+    // Chosen a moment ago: its messages are on their way.
+    fill(head, h('div', { class: 'head-top' }, h('h2', null, nameOf(S, c)), pill(c.state)));
+    fill(box);
+    return;
+  }
   fill(head, threadHead(S, c));
   const stick = box.dataset.sid !== c.sid || box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   box.dataset.sid = c.sid;
@@ -170,7 +178,7 @@ export function thread(S, onSelect) {
     const ch = channelOf(p);
     const inbound = ch !== 'chat' && ch !== 'api';
     return h('article', { class: 'msg ' + (inbound ? 'in' : 'out'), dataset: { sid: m.sid } },
-      h('div', { class: 'msg-meta' }, h('span', { class: 'author' }, m.author || 'system'), badge(ch),
+      h('div', { class: 'msg-meta' }, h('span', { class: 'author' }, (m.author || 'system').replace(/^whatsapp:/, '')), badge(ch),
         h('span', { class: 'index' }, '#' + m.index), when(m.date_created)),
       m.body !== null && m.body !== '' && h('div', { class: 'bubble' }, m.body),
       mediaList(S, m.media, c.chat_service_sid),
@@ -188,7 +196,7 @@ export function composer(S, channelChanged) {
     const b = p.messaging_binding;
     if (b && b.address && b.proxy_address) {
       options.push({ value: JSON.stringify({ channel: b.type === 'whatsapp' ? 'whatsapp' : 'sms', from: b.address, to: b.proxy_address }),
-        label: (b.type === 'whatsapp' ? 'WhatsApp ' : 'SMS ') + b.address });
+        label: (b.type === 'whatsapp' ? 'WhatsApp ' : 'SMS ') + b.address.replace(/^whatsapp:/, '') });
     } else if (p.identity) {
       options.push({ value: JSON.stringify({ channel: 'chat', conversation: p.conversation_sid, identity: p.identity }),
         label: 'Chat ' + p.identity });
@@ -235,7 +243,7 @@ export function inboundRequest() {
 export function attachments(S, onDrop) {
   const box = $('attachments');
   box.hidden = !S.attachments.length;
-  fill(box, S.attachments.map((a, i) => h('span', { class: 'file' }, '📎 ' + a.filename + ' · ' + size(a.size),
+  fill(box, S.attachments.map((a, i) => h('span', { class: 'file' }, a.filename + ' · ' + size(a.size),
     h('button', { type: 'button', title: 'Remove', 'aria-label': 'Remove ' + a.filename, onclick: () => onDrop(i) }, '✕'))));
 }
 
