@@ -154,7 +154,9 @@ func TestNotifyReportsTooManyRequestsWithoutRetries(t *testing.T) {
 	t.Parallel()
 	app, mt, f := newApp(t, conversations.NoRetries)
 	mt.RegisterResponder(http.MethodPost, f.URL("/v1/Conversations/"+f.ConversationSID()+"/Messages"),
-		func(*http.Request) (*http.Response, error) { return fixture.TooManyRequests(2 * time.Second).Response(), nil })
+		func(*http.Request) (*http.Response, error) {
+			return fixture.TooManyRequests(2 * time.Second).Response(), nil
+		})
 
 	err := app.Notify(context.Background(), f.ConversationSID(), "hello")
 	var apiErr *conversations.Error
