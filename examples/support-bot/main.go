@@ -107,7 +107,7 @@ func start(ctx context.Context, logger *slog.Logger) (*app, error) {
 	}{{conversations.AddressSMS, smsLine}, {conversations.AddressWhatsApp, whatsAppLn}} {
 		_, err := a.client.Addresses.Create(ctx, &conversations.AddressCreateParams{
 			Type: line.typ, Address: line.address, FriendlyName: "support line",
-			AutoCreationParams: conversations.AutoCreationParams{Enabled: conversations.Ptr(true), Type: conversations.AutoCreationDefault},
+			AutoCreation: conversations.AddressAutoCreationParams{Enabled: conversations.Ptr(true), Type: conversations.AutoCreationDefault},
 		})
 		if err != nil {
 			a.Close()
