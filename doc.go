@@ -7,7 +7,7 @@
 // [WithAPIKey]), or from the environment with [NewClientFromEnv]:
 //
 //	client, err := conversations.NewClient(accountSID, authToken)
-//	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{
+//	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{
 //		FriendlyName: "Support #42",
 //	})
 //	_, err = client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{
@@ -71,5 +71,7 @@
 //
 // Package conversationstest is a local, stateful emulator of the API: point
 // the client at it with [WithBaseURL]. For unit tests, pass an
-// httpmock transport with [WithHTTPClient].
+// httpmock transport with [WithHTTPClient] and answer it with the
+// Twilio-shaped bodies, pages, error bodies and signed webhooks of package
+// conversationstest/fixture.
 package conversations

@@ -34,6 +34,9 @@ type config struct {
 	start                 time.Time // zero: real time
 	maxParticipants       int
 	maxNonChat            int
+	control               controlConfig // guard.go
+	ratePerSecond         float64       // ratelimit.go
+	latency               time.Duration // ratelimit.go
 }
 
 // WithCredentials sets the account SID and auth token the emulator accepts
@@ -99,6 +102,7 @@ type Emulator struct {
 	cfg      config
 	mux      *http.ServeMux
 	dispatch *dispatcher
+	live     *feed // the change feed the web inspector follows (live.go)
 
 	mu            sync.Mutex
 	clockOffset   time.Duration
@@ -113,6 +117,10 @@ type Emulator struct {
 	addresses     table[addressConfig] // addresses.go
 	credentials   table[credential]    // credentials.go
 	media         table[mediaFile]     // the Media Content Service's files (media.go)
+
+	control *http.ServeMux // the control API, /_emulator/ (control.go)
+	hooklog hookLog        // webhook deliveries (hooklog.go)
+	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -141,7 +149,10 @@ func New(opts ...Option) *Emulator {
 		globalHooks:  hookConfig{method: "POST", target: "webhook", filters: []string{}},
 	}
 	e.dispatch = newDispatcher(8)
+	e.live = newFeed()
+	e.dispatch.after = e.changed
 	e.defaultSvc = e.newService("Default Conversations Service")
+	e.applyWebhookURL() // reset.go
 	e.routes()
 	return e
 }
@@ -162,7 +173,10 @@ func (e *Emulator) DefaultServiceSID() string {
 
 // Close stops the emulator's webhook and delivery goroutines; webhooks not
 // yet delivered are dropped. The Emulator must not be used afterwards.
-func (e *Emulator) Close() { e.dispatch.close() }
+func (e *Emulator) Close() {
+	e.dispatch.close()
+	e.live.close()
+}
 
 // Flush waits until every webhook and delivery receipt queued so far, and any
 // queued while waiting, has been delivered.
@@ -182,6 +196,9 @@ func (e *Emulator) Advance(d time.Duration) {
 	e.clockOffset += d
 	e.fireTimers()
 	e.mu.Unlock()
+	if d != 0 {
+		e.changed()
+	}
 }
 
 // lock takes the emulator's mutex and fires due timers, so every request
@@ -275,23 +292,30 @@ func (e *Emulator) routes() {
 	e.credentialRoutes()
 	e.conversationWithParticipantsRoutes()
 	e.mediaRoutes()
+	e.controlRoutes()
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(r.URL.Path))
 	})
 }
 
 // ServeHTTP serves the Conversations v1 API after checking HTTP basic auth
-// against the configured credentials.
+// against the configured credentials, and the control API under
+// /_emulator/ behind its own checks (see the README).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if !publicPath(r) && !e.authorized(r) {
+	if isControlPath(r.URL.Path) {
+		e.serveControl(rec, r) // control.go: its own guards, no WWW-Authenticate
+	} else if !publicPath(r) && !e.authorized(r) {
 		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
-	} else {
+	} else if e.admit(rec, r) {
 		e.mux.ServeHTTP(rec, r)
 	}
-	if l := e.cfg.logger; l != nil {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		e.changed()
+	}
+	if l := e.cfg.logger; l != nil && !inspectorRead(r) {
 		l.Printf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
 	}
 }
