@@ -100,19 +100,20 @@ type Emulator struct {
 	mux      *http.ServeMux
 	dispatch *dispatcher
 
-	mu            sync.Mutex
-	clockOffset   time.Duration
-	services      table[service]
-	defaultSvc    *service
-	messagingSid  string
-	globalHooks   hookConfig
-	phones        map[string][]SimulatedMessage
-	failures      map[string]failure
-	nextTimerScan time.Time            // earliest timer due; zero when none
-	acct          accountConfig        // configuration.go
-	addresses     table[addressConfig] // addresses.go
-	credentials   table[credential]    // credentials.go
-	media         table[mediaFile]     // the Media Content Service's files (media.go)
+	mu             sync.Mutex
+	clockOffset    time.Duration
+	services       table[service]
+	defaultSvc     *service
+	messagingSid   string
+	globalHooks    hookConfig
+	phones         map[string][]SimulatedMessage
+	failures       map[string]failure
+	nextTimerScan  time.Time            // earliest timer due; zero when none
+	acct           accountConfig        // configuration.go
+	addresses      table[addressConfig] // addresses.go
+	credentials    table[credential]    // credentials.go
+	media          table[mediaFile]     // the Media Content Service's files (media.go)
+	noReadReceipts map[string]bool      // WhatsApp addresses that never read (receipts.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation

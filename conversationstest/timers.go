@@ -9,8 +9,13 @@ import (
 
 var durationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
 
-// parseISODuration parses an ISO 8601 duration such as PT5M or P1DT2H.
-// Years count as 365 days and months as 30.
+// maxTimer is the longest timer the emulator accepts: 100 years (the
+// emulator's bound; Twilio documents none). Longer durations are refused
+// with 50379 rather than overflowing.
+const maxTimer = 100 * 365 * 24 * time.Hour
+
+// parseISODuration parses an ISO 8601 duration such as PT5M or P1DT2H, of
+// at most maxTimer. Years count as 365 days and months as 30.
 func parseISODuration(s string) (time.Duration, bool) {
 	m := durationRE.FindStringSubmatch(s)
 	if m == nil || s == "P" || s[len(s)-1] == 'T' {
@@ -20,15 +25,24 @@ func parseISODuration(s string) (time.Duration, bool) {
 	var d time.Duration
 	for i, u := range units {
 		if m[i+1] != "" {
-			n, _ := strconv.Atoi(m[i+1])
+			n, err := strconv.ParseInt(m[i+1], 10, 64)
+			if err != nil || n > int64(maxTimer/u) {
+				return 0, false
+			}
 			d += time.Duration(n) * u
+			if d > maxTimer {
+				return 0, false
+			}
 		}
 	}
 	if m[7] != "" {
-		f, _ := strconv.ParseFloat(m[7], 64)
+		f, err := strconv.ParseFloat(m[7], 64)
+		if err != nil || f > maxTimer.Seconds() {
+			return 0, false
+		}
 		d += time.Duration(f * float64(time.Second))
 	}
-	return d, true
+	return d, d <= maxTimer
 }
 
 // timerParams reads Timers.Inactive and Timers.Closed. A zero duration
@@ -92,13 +106,13 @@ func (e *Emulator) fireTimers() {
 	for _, svc := range e.services.all() {
 		for _, conv := range svc.conversations.all() {
 			if conv.dateClosed != nil && !now.Before(*conv.dateClosed) {
-				e.setState(conv, "closed", "TIMER", systemOrigin)
+				e.setState(conv, "closed", "TIMER", timerOrigin)
 				continue
 			}
 			if conv.dateInactive != nil && !now.Before(*conv.dateInactive) {
 				conv.dateInactive = nil
 				if conv.state == "active" {
-					e.setState(conv, "inactive", "TIMER", systemOrigin)
+					e.setState(conv, "inactive", "TIMER", timerOrigin)
 				}
 			}
 			if conv.dateInactive != nil {
