@@ -90,8 +90,9 @@ func (sc *ServiceClient) SID() string { return sc.sid }
 // the path prefix of the scope it works in.
 type service struct {
 	core   *core
-	prefix string // "" at the account level, "Services/{sid}/" when scoped
-	err    error  // a scope error reported by every call (empty service SID)
+	prefix string      // "" at the account level, "Services/{sid}/" when scoped
+	err    error       // a scope error reported by every call (empty service SID)
+	pace   RateLimiter // overrides core.limiter: the bulk operations' pacing (bulk.go)
 }
 
 func newResources(s *service) resources {
@@ -142,6 +143,7 @@ type config struct {
 	logger     *slog.Logger
 	keySID     string
 	keySecret  string
+	limiter    RateLimiter
 }
 
 // WithAPIKey authenticates with an API key SID (SK...) and secret instead of

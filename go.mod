@@ -1,8 +1,11 @@
 module github.com/conversations-go/conversations
 
-go 1.24
+go 1.24.0
 
-require github.com/google/go-querystring v1.2.0
+require (
+	github.com/google/go-querystring v1.2.0
+	golang.org/x/time v0.14.0
+)
 
 require (
 	github.com/golang-jwt/jwt/v5 v5.3.1

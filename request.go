@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-querystring/query"
+
+	"github.com/conversations-go/conversations/internal/ratescope"
 )
 
 // ErrEmptyParameter is returned (wrapped, naming the parameter) when a
@@ -45,6 +47,8 @@ type core struct {
 	userAgent string
 	retry     RetryPolicy
 	logger    *slog.Logger
+	limiter   RateLimiter // nil: calls are not paced
+	bulk      bulkPacer   // the bulk operations' limiter when limiter is nil (bulk.go)
 }
 
 func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
@@ -91,6 +95,7 @@ func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
 		userAgent: userAgent(cfg.userAgent),
 		retry:     cfg.retry,
 		logger:    cfg.logger,
+		limiter:   cfg.limiter,
 	}
 }
 
@@ -191,7 +196,14 @@ func (s *service) call(ctx context.Context, method, tmpl string, params, out any
 	} else if len(vals) > 0 {
 		u += "?" + vals.Encode()
 	}
-	return s.core.do(ctx, method, u, body, hook, out)
+	r := &request{method: method, url: u, form: body, webhook: hook, limiter: s.core.limiter}
+	if s.pace != nil {
+		r.limiter = s.pace
+	}
+	if r.limiter != nil {
+		r.scope, _, _ = ratescope.Classify(method, path)
+	}
+	return s.core.doRequest(ctx, r, out)
 }
 
 // doCall is call for operations that return a resource.
@@ -214,8 +226,10 @@ func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool
 type request struct {
 	method  string
 	url     string
-	form    string // the form body of a POST; unused when body is set
-	webhook bool   // send X-Twilio-Webhook-Enabled: true
+	form    string      // the form body of a POST; unused when body is set
+	webhook bool        // send X-Twilio-Webhook-Enabled: true
+	scope   string      // the rate-limit scope each attempt waits on; "" for none
+	limiter RateLimiter // paces the attempts when scope is set
 
 	// body is a raw body, sent with contentType instead of the form. It is
 	// retried (by the usual rules) only when it is an io.Seeker, rewound to
@@ -293,6 +307,14 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			}
 			return delay, ok
 		}
+		if r.scope != "" {
+			if err := r.limiter.Wait(ctx, r.scope); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return &RequestError{Method: method, Path: path, Err: err}
+			}
+		}
 		start := time.Now()
 		resp, err := c.send(ctx, r, guard)
 		if err != nil {
@@ -346,6 +368,9 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			continue
 		}
 		apiErr := readError(resp, method, path)
+		if resp.StatusCode == http.StatusTooManyRequests && r.scope != "" {
+			r.limiter.Throttled(ctx, r.scope, apiErr.RetryAfter)
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}

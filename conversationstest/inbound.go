@@ -1,6 +1,7 @@
 package conversationstest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -14,6 +15,7 @@ type inboundMessage struct {
 	from, to string
 	others   []string // Group MMS: the other recipients, without to
 	body     string
+	media    []InboundMedia
 }
 
 // group reports whether the message is a Group MMS.
@@ -68,10 +70,12 @@ func (e *Emulator) receive(in inboundMessage) (InboundMessage, error) {
 	}
 
 	e.lock()
+	created := false
 	if conv == nil {
 		// Another message may have created it meanwhile.
 		if conv = e.inboundConversation(in); conv == nil {
 			conv = e.autoCreate(a, svc, in, friendlyName)
+			created = true
 		}
 	}
 	var sender string
@@ -80,9 +84,12 @@ func (e *Emulator) receive(in inboundMessage) (InboundMessage, error) {
 	}); ok {
 		sender = p.sid
 	}
+	mediaSids := e.storeMedia(conv.svc, in.media)
 	e.unlock()
 	fixed := func() (*conversation, error) { return conv, nil }
-	return e.simulated(fixed, o, newMessage{author: in.from, body: &in.body, participantSid: sender})
+	res, err := e.simulated(fixed, o, newMessage{author: in.from, body: mediaBody(in.body, in.media), participantSid: sender, mediaSids: mediaSids})
+	res.CreatedConversation = created && err == nil
+	return res, err
 }
 
 // inboundConversation finds the open conversation an inbound message
@@ -119,7 +126,26 @@ func (e *Emulator) autoCreateParams(svc *service, in inboundMessage, friendlyNam
 	}
 	p.Set("MessagingBinding.AuthorAddress", in.from)
 	p.Set("MessageBody", in.body)
+	if len(in.media) > 0 {
+		p.Set("Media", inboundMediaParam(in.media))
+	}
 	return p
+}
+
+// inboundMediaParam is the Media field of an auto-creation pre-event: the
+// files' content types, names and sizes as a JSON list (no SIDs yet).
+func inboundMediaParam(media []InboundMedia) string {
+	type item struct {
+		Filename    string `json:"Filename,omitempty"`
+		ContentType string `json:"ContentType"`
+		Size        int    `json:"Size"`
+	}
+	items := make([]item, len(media))
+	for i, m := range media {
+		items[i] = item{m.Filename, m.ContentType, len(m.Data)}
+	}
+	b, _ := json.Marshal(items)
+	return string(b)
 }
 
 // Group MMS. A group conversation's SMS participants have an address and no

@@ -173,6 +173,19 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 	})
 }
 
+// receiptChannel is the channel of a receipt's recipient: recorded on the
+// receipt, else (an imported state) its participant's, else sms. The lock
+// must be held.
+func receiptChannel(conv *conversation, r *receipt) string {
+	if r.channel != "" {
+		return r.channel
+	}
+	if p, ok := conv.participants.get(r.participantSid); ok && p.channel != "" {
+		return p.channel
+	}
+	return "sms"
+}
+
 // markRead moves delivered WhatsApp receipts on to read, as the recipient's
 // WhatsApp app reports it, firing onDeliveryUpdated with Status read.
 func (e *Emulator) markRead(conv *conversation, m *message, rs []*receipt) {

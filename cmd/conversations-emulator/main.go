@@ -5,9 +5,17 @@
 // Usage:
 //
 //	conversations-emulator [-addr 127.0.0.1:4010] [-account-sid AC…] [-auth-token TOKEN]
+//	                       [-rate-limit] [-rate N] [-latency 50ms]
+//	                       [-webhook-url URL] [-state FILE] [-allow-host NAME,…]
 //
-// It prints its base URL as the first line of standard output, then logs
-// each request and webhook delivery. Requests must use HTTP basic auth with
+// It prints its base URL as the first line of standard output, then the
+// credentials it accepts, the web inspector's URL, the webhook target and
+// the state file, then logs each request and webhook delivery. The control
+// API under /_emulator/ (simulated users, phones, clock, reset, state) is
+// described in the README. -webhook-url forwards every event to a URL;
+// -state keeps the state in a file across restarts (written atomically).
+// It listens on 127.0.0.1 unless -addr says otherwise, and warns when it is
+// reachable from other machines. Requests must use HTTP basic auth with
 // the account SID and auth token (by default conversationstest's
 // DefaultAccountSID and DefaultAuthToken), and webhooks are signed with the
 // auth token.
@@ -36,14 +44,25 @@ func main() {
 	authToken := flag.String("auth-token", conversationstest.DefaultAuthToken, "auth token the emulator accepts and signs webhooks with")
 	apiKey := flag.String("api-key", "", "also accept this API key, as SK…:secret")
 	webhookTimeout := flag.Duration("webhook-timeout", conversationstest.DefaultWebhookTimeout, "how long to wait for a webhook to answer")
+	rateLimit := flag.Bool("rate-limit", false, "enforce Twilio's rate limits: 30 mutating actions per second per scope, 429 (code 20429) beyond")
+	rate := flag.Float64("rate", 0, "enforce this many mutating actions per second per scope instead of 30 (implies -rate-limit)")
+	latency := flag.Duration("latency", 0, "hold each API request this long, to simulate the network (e.g. 50ms)")
+	var dev devFlags // devtools.go
+	flag.StringVar(&dev.webhookURL, "webhook-url", "", "forward every event to this URL: the global pre- and post-event webhook, POST")
+	flag.StringVar(&dev.statePath, "state", "", "load the state from this file if it exists; save it there while it changes and on exit")
+	flag.StringVar(&dev.allowHosts, "allow-host", "", "host names (comma-separated) the control API accepts besides loopback and the listen address")
 	flag.Parse()
-	if err := run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout); err != nil {
+	volume, err := volumeOptions(*rateLimit, *rate, *latency)
+	if err == nil {
+		err = run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout, dev, volume...)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "conversations-emulator:", err)
 		os.Exit(1)
 	}
 }
 
-func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration) error {
+func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration, dev devFlags, extra ...conversationstest.Option) error {
 	logger := log.New(os.Stdout, "", log.LstdFlags|log.Lmicroseconds)
 	opts := []conversationstest.Option{
 		conversationstest.WithCredentials(accountSID, authToken),
@@ -57,14 +76,32 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 		}
 		opts = append(opts, conversationstest.WithAPIKey(sid, secret))
 	}
-	emu := conversationstest.New(opts...)
+	opts = append(opts, extra...)
+	devOpts, err := dev.options()
+	if err != nil {
+		return err
+	}
+	emu := conversationstest.New(append(opts, devOpts...)...)
 	defer emu.Close()
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	fmt.Println(baseURL(ln.Addr().(*net.TCPAddr)))
+	base := baseURL(ln.Addr().(*net.TCPAddr))
+	fmt.Println(base)
+	keySID, _, _ := strings.Cut(apiKey, ":")
+	dev.announce(os.Stdout, os.Stderr, base, ln.Addr(), accountSID, authToken, keySID)
+	var state *stateFile
+	if dev.statePath != "" {
+		var msg string
+		if state, msg, err = openState(dev.statePath, emu); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Println(msg)
+		state.run(os.Stderr)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -87,17 +124,24 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		if state != nil {
+			err = errors.Join(err, state.close())
+		}
 		return err
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	err = srv.Shutdown(shutdown)
+	if err != nil {
 		// Requests still running (a client that stopped reading, say):
 		// close their connections rather than wait for the write timeout.
-		return srv.Close()
+		err = srv.Close()
 	}
-	return nil
+	if state != nil {
+		err = errors.Join(err, state.close()) // the last save, after the last request
+	}
+	return err
 }
 
 // newHTTPServer returns the command's HTTP server: with read, write and idle
