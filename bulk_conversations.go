@@ -12,7 +12,7 @@ type ConversationSetup struct {
 	// Conversation is the conversation to create. Give it a UniqueName: then
 	// a create that may have reached Twilio is checked, not lost, and a
 	// re-run finds the conversation instead of creating another.
-	Conversation *ConversationParams
+	Conversation *ConversationCreateParams
 	// Participants are added once the conversation exists.
 	Participants []*ParticipantCreateParams
 	// Message, when set, is sent once the participants are in; a re-run
@@ -152,7 +152,7 @@ func (s *ConversationsService) CloseMany(ctx context.Context, sids []string, opt
 	convs := (*ConversationsService)((*service)(s).paced())
 	return runBulk(ctx, len(sids), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
 		v, changed, err := bulkStep[Conversation]{
-			send:       func(ctx context.Context) (*Conversation, error) { return convs.Close(ctx, sids[i]) },
+			send:       func(ctx context.Context) (*Conversation, error) { return convs.Close(ctx, sids[i], nil) },
 			idempotent: true,
 			present:    func(err error) bool { return HasCode(err, CodeConversationClosed) },
 		}.run(ctx)

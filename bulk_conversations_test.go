@@ -18,7 +18,7 @@ func campaign(n int) []*conversations.ConversationSetup {
 	out := make([]*conversations.ConversationSetup, n)
 	for i := range n {
 		out[i] = &conversations.ConversationSetup{
-			Conversation: &conversations.ConversationParams{UniqueName: fmt.Sprintf("campaign-%03d", i), FriendlyName: "Campaign"},
+			Conversation: &conversations.ConversationCreateParams{UniqueName: fmt.Sprintf("campaign-%03d", i), FriendlyName: "Campaign"},
 			Participants: []*conversations.ParticipantCreateParams{{
 				MessagingBindingAddress: fmt.Sprintf("+1555020%04d", i), MessagingBindingProxyAddress: "+15550009999",
 			}},
@@ -123,7 +123,7 @@ func TestCreateManyWithoutUniqueNameNeverResends(t *testing.T) {
 	}}
 	c := bulkClient(t, srv, 1000, ft)
 	rs, err := c.Conversations.CreateMany(context.Background(), []*conversations.ConversationSetup{
-		{Conversation: &conversations.ConversationParams{FriendlyName: "no name"}},
+		{Conversation: &conversations.ConversationCreateParams{FriendlyName: "no name"}},
 	}, &conversations.BulkOptions{Concurrency: 1})
 	require.Error(t, err)
 	assert.Equal(t, conversations.BulkFailed, rs[0].Status)
@@ -131,8 +131,8 @@ func TestCreateManyWithoutUniqueNameNeverResends(t *testing.T) {
 	assert.Len(t, srv.Conversations(), 1, "the lost create landed once, and was not sent again")
 
 	_, err = c.Conversations.CreateMany(context.Background(), []*conversations.ConversationSetup{
-		{Conversation: &conversations.ConversationParams{UniqueName: "x"}},
-		{Conversation: &conversations.ConversationParams{UniqueName: "x"}},
+		{Conversation: &conversations.ConversationCreateParams{UniqueName: "x"}},
+		{Conversation: &conversations.ConversationCreateParams{UniqueName: "x"}},
 	}, nil)
 	require.ErrorContains(t, err, "given twice")
 	_, err = c.Conversations.CreateMany(context.Background(), []*conversations.ConversationSetup{{}}, nil)
@@ -147,11 +147,11 @@ func TestCloseManyAndDeleteMany(t *testing.T) {
 	ctx := context.Background()
 	var sids []string
 	for i := range 8 {
-		conv, err := c.Conversations.Create(ctx, &conversations.ConversationParams{UniqueName: fmt.Sprintf("c%d", i)})
+		conv, err := c.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: fmt.Sprintf("c%d", i)})
 		require.NoError(t, err)
 		sids = append(sids, conv.SID)
 	}
-	_, err := c.Conversations.Close(ctx, sids[2])
+	_, err := c.Conversations.Close(ctx, sids[2], nil)
 	require.NoError(t, err)
 	// Lose the answer of one close: closing again is harmless (then 50377: already closed).
 	ft.mu.Lock()

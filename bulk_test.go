@@ -132,7 +132,7 @@ func TestAddManyUnderRateLimit(t *testing.T) {
 	t.Cleanup(srv.Close)
 	c := bulkClient(t, srv, 100, nil)
 	ctx := context.Background()
-	conv, err := c.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "bulk"})
+	conv, err := c.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "bulk"})
 	require.NoError(t, err)
 
 	want := people(120, 10)

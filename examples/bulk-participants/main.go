@@ -94,7 +94,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 	}
 	defer closeEmu()
 
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Bulk participants example"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Bulk participants example"})
 	if err != nil {
 		return err
 	}

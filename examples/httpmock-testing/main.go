@@ -59,7 +59,7 @@ func (s *Support) OpenOrderThread(ctx context.Context, orderID, phone string) (*
 	if err != nil {
 		return nil, err
 	}
-	conv, err := s.client.Conversations.Create(ctx, &conversations.ConversationParams{
+	conv, err := s.client.Conversations.Create(ctx, &conversations.ConversationCreateParams{
 		FriendlyName: "Order #" + orderID,
 		UniqueName:   "order-" + orderID,
 		Attributes:   attrs,

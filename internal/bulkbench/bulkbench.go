@@ -123,7 +123,7 @@ func Campaign(n int) []*conversations.ConversationSetup {
 	out := make([]*conversations.ConversationSetup, n)
 	for i := range n {
 		out[i] = &conversations.ConversationSetup{
-			Conversation: &conversations.ConversationParams{UniqueName: fmt.Sprintf("%s%04d", campaignPrefix, i), FriendlyName: "Campaign"},
+			Conversation: &conversations.ConversationCreateParams{UniqueName: fmt.Sprintf("%s%04d", campaignPrefix, i), FriendlyName: "Campaign"},
 			Participants: []*conversations.ParticipantCreateParams{{
 				MessagingBindingAddress: fmt.Sprintf("+1555020%04d", i), MessagingBindingProxyAddress: "+15550009999",
 			}},
@@ -201,7 +201,7 @@ func run(srv *conversationstest.Server, clients []*conversations.Client, work fu
 // to it (the last sms of them SMS addresses) the way v says, split across
 // clients, and reports. rate is the emulator's rate, for the floor.
 func AddParticipants(ctx context.Context, srv *conversationstest.Server, clients []*conversations.Client, v Variant, n, sms int, rate float64) (Report, error) {
-	conv, err := clients[0].Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "bulkbench"})
+	conv, err := clients[0].Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "bulkbench"})
 	if err != nil {
 		return Report{}, err
 	}
