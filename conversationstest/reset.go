@@ -60,6 +60,7 @@ func (e *Emulator) Reset() {
 	e.defaultSvc = e.newService("Default Conversations Service")
 	e.mu.Unlock()
 	e.hooklog.clear()
+	e.changed()
 }
 
 // retireLocked marks every service and conversation deleted, so requests in

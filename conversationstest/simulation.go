@@ -60,6 +60,7 @@ type failure struct {
 func (e *Emulator) FailDeliveriesTo(address string, status conversations.DeliveryStatus) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	defer e.changed()
 	switch status {
 	case conversations.DeliveryFailed:
 		e.failures[address] = failure{string(status), 30008}
@@ -174,6 +175,7 @@ func (e *Emulator) sendChat(conversationKey, identity, body string, media []Inbo
 
 func (e *Emulator) simulated(resolve func() (*conversation, error), o origin, in newMessage) (InboundMessage, error) {
 	conv, m, err := e.addMessage(resolve, o, in)
+	e.changed()
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Code == codeRejected {

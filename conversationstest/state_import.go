@@ -93,6 +93,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 	}
 	e.mu.Unlock()
 	e.hooklog.clear()
+	e.changed()
 	return nil
 }
 

@@ -108,6 +108,7 @@ func (e *Emulator) fireTimers() {
 		return // nothing is due
 	}
 	e.nextTimerScan = time.Time{}
+	e.changed()
 	for _, svc := range e.services.all() {
 		for _, conv := range svc.conversations.all() {
 			if conv.dateClosed != nil && !now.Before(*conv.dateClosed) {
