@@ -320,19 +320,32 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 // TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN, or with TWILIO_API_KEY and
 // TWILIO_API_SECRET (preferred when set); TWILIO_REGION and TWILIO_EDGE.
 // Options given here override the environment.
+//
+// When CONVERSATIONS_EMULATOR_HOST is set ([EmulatorHostEnv], host:port),
+// the API and media requests go to the emulator at http://host:port instead,
+// TWILIO_REGION and TWILIO_EDGE are ignored, and when no credentials are set
+// the emulator's default ones are used.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var env []Option
-	if k, s := os.Getenv("TWILIO_API_KEY"), os.Getenv("TWILIO_API_SECRET"); k != "" || s != "" {
+	emu, emulated, err := emulatorFromEnv() // emulator_env.go
+	if err != nil {
+		return nil, err
+	}
+	env := emu
+	k, s := os.Getenv("TWILIO_API_KEY"), os.Getenv("TWILIO_API_SECRET")
+	if k != "" || s != "" {
 		env = append(env, WithAPIKey(k, s))
 	}
-	if r, e := os.Getenv("TWILIO_REGION"), os.Getenv("TWILIO_EDGE"); r != "" || e != "" {
+	if r, e := os.Getenv("TWILIO_REGION"), os.Getenv("TWILIO_EDGE"); (r != "" || e != "") && !emulated {
 		env = append(env, WithRegion(e, r))
 	}
-	sid := os.Getenv("TWILIO_ACCOUNT_SID")
+	sid, token := os.Getenv("TWILIO_ACCOUNT_SID"), os.Getenv("TWILIO_AUTH_TOKEN")
+	if emulated && sid == "" && token == "" && k == "" && s == "" {
+		sid, token = emulatorAccountSID, emulatorAuthToken
+	}
 	if sid == "" {
 		return nil, errors.New("conversations: TWILIO_ACCOUNT_SID is not set")
 	}
-	return NewClient(sid, os.Getenv("TWILIO_AUTH_TOKEN"), append(env, opts...)...)
+	return NewClient(sid, token, append(env, opts...)...)
 }
 
 // resolveBaseURL applies the region and edge to the base URL's host.
