@@ -255,13 +255,14 @@ type rawResponse struct {
 	header http.Header
 }
 
-// path is the request's path for errors and logs.
+// path is the request's path for errors and logs: the query's keys only,
+// never its values.
 func (r *request) path() string {
 	p := pathOf(r.url)
 	if r.anonymous {
-		p = withoutQuery(p)
+		return withoutQuery(p)
 	}
-	return p
+	return withQueryKeys(p)
 }
 
 // doRequest sends r with retries and decodes a 2xx response into out: JSON
@@ -442,7 +443,8 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 		resp, err := c.anon.Do(req)
 		return resp, r.redact(err)
 	}
-	return c.hc.Do(req)
+	resp, err := c.hc.Do(req)
+	return resp, r.redact(err)
 }
 
 // wait sleeps for d on a timer that stops with ctx. When ctx's deadline
