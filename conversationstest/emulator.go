@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -119,6 +120,7 @@ type Emulator struct {
 
 	control *http.ServeMux // the control API, /_emulator/ (control.go)
 	hooklog hookLog        // webhook deliveries (hooklog.go)
+	changes atomic.Uint64  // moves when the state may have changed (state.go: StateVersion)
 	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
 }
 
@@ -302,6 +304,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
 	} else if e.admit(rec, r) {
 		e.mux.ServeHTTP(rec, r)
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		e.changes.Add(1) // after the change, so a save that sees the new count sees the change
 	}
 	if l := e.cfg.logger; l != nil {
 		l.Printf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))

@@ -154,6 +154,7 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 			r.updated = now
 			e.postEvent(conv.svc, conv, systemOrigin, "onDeliveryUpdated", e.receiptParams(conv, m, r))
 		}
+		e.changes.Add(1)
 	})
 }
 

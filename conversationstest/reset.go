@@ -57,6 +57,7 @@ func (e *Emulator) Reset() {
 	e.media = table[mediaFile]{}
 	e.applyWebhookURL()
 	e.defaultSvc = e.newService("Default Conversations Service")
+	e.changes.Add(1)
 	e.mu.Unlock()
 	e.hooklog.clear()
 }

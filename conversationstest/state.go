@@ -375,6 +375,14 @@ func clonePtr[T any](p *T) *T {
 	return &v
 }
 
+// StateVersion returns a number that moves whenever the emulator's state
+// may have changed through HTTP (every request other than GET and HEAD), a
+// delivery receipt, a timer firing, [Emulator.Reset] or
+// [Emulator.ImportState]. (The Go methods that simulate users or move the
+// clock do not move it.) The command's -state uses it to export the state
+// only after a change.
+func (e *Emulator) StateVersion() uint64 { return e.changes.Load() }
+
 func (e *Emulator) controlExport(*http.Request) (int, any, error) {
 	e.lock()
 	defer e.unlock()

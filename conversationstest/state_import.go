@@ -91,6 +91,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 	for _, p := range pending {
 		p()
 	}
+	e.changes.Add(1)
 	e.mu.Unlock()
 	e.hooklog.clear()
 	return nil
@@ -202,6 +203,7 @@ func (e *Emulator) completeDeliveries(conv *conversation, m *message, sent []*re
 			r.updated = now
 			e.postEvent(conv.svc, conv, systemOrigin, "onDeliveryUpdated", e.receiptParams(conv, m, r))
 		}
+		e.changes.Add(1)
 	})
 }
 

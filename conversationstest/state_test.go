@@ -249,3 +249,20 @@ func TestControlClient(t *testing.T) {
 	require.ErrorAs(t, bad.Reset(ctx), &ce)
 	assert.Equal(t, 401, ce.Status)
 }
+
+func TestStateVersion(t *testing.T) {
+	h := newHarness(t)
+	v0 := h.srv.StateVersion()
+	h.ok(200, "GET", "/v1/Conversations", nil)
+	h.ctlOK(200, "GET", "/_emulator/state", nil)
+	assert.Equal(t, v0, h.srv.StateVersion(), "reads change nothing")
+	ch := h.smsPair("+15550000001", "+15550000002", "+15559990000")
+	v1 := h.srv.StateVersion()
+	assert.Greater(t, v1, v0)
+	h.message(ch, "Body", "x")
+	h.srv.Flush() // the receipts moving to delivered count too
+	assert.GreaterOrEqual(t, h.srv.StateVersion(), v1+2)
+	v2 := h.srv.StateVersion()
+	h.srv.Reset()
+	assert.Greater(t, h.srv.StateVersion(), v2)
+}

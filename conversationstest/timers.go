@@ -119,6 +119,7 @@ func (e *Emulator) setState(conv *conversation, to, reason string, o origin) {
 		return
 	}
 	now := e.nowLocked()
+	e.changes.Add(1)
 	conv.state = to
 	conv.updated = now
 	switch to {
