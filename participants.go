@@ -78,9 +78,9 @@ func (p *ParticipantCreateParams) webhookEnabled() bool { return p != nil && p.W
 
 func (p *ParticipantCreateParams) validate() error {
 	if p == nil {
-		return checkParticipant("", "", "")
+		return checkParticipant("", "", "", "")
 	}
-	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress)
+	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress, p.MessagingBindingProjectedAddress)
 }
 
 // errSameAddress is returned (wrapped) when a participant's address equals
@@ -89,12 +89,14 @@ var errSameAddress = errors.New("MessagingBinding.Address must differ from Messa
 
 // checkParticipant is the one check of a new participant, shared by
 // [ParticipantsService.Create] and [ConversationsService.CreateWithParticipants]:
-// an identity or an address is required, and an address must differ from
-// its proxy address. The proxy address is optional: SMS participants of a
-// group MMS conversation have an address and no proxy.
-func checkParticipant(identity, address, proxyAddress string) error {
-	if identity == "" && address == "" {
-		return fmt.Errorf("%w: Identity or MessagingBinding.Address", ErrEmptyParameter)
+// an identity, an address or a projected address is required, and an
+// address must differ from its proxy address. The proxy address is
+// optional: SMS participants of a group MMS conversation have an address and
+// no proxy, and Twilio's group texting guide lists a participant with only a
+// projected address (the group's Twilio number) as valid too.
+func checkParticipant(identity, address, proxyAddress, projectedAddress string) error {
+	if identity == "" && address == "" && projectedAddress == "" {
+		return fmt.Errorf("%w: Identity, MessagingBinding.Address or MessagingBinding.ProjectedAddress", ErrEmptyParameter)
 	}
 	if address != "" && address == proxyAddress {
 		return fmt.Errorf("conversations: %w", errSameAddress)

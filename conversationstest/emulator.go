@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -103,6 +102,7 @@ type Emulator struct {
 	cfg      config
 	mux      *http.ServeMux
 	dispatch *dispatcher
+	live     *feed // the change feed the web inspector follows (live.go)
 
 	mu            sync.Mutex
 	clockOffset   time.Duration
@@ -120,8 +120,9 @@ type Emulator struct {
 
 	control *http.ServeMux // the control API, /_emulator/ (control.go)
 	hooklog hookLog        // webhook deliveries (hooklog.go)
-	changes atomic.Uint64  // moves when the state may have changed (state.go: StateVersion)
 	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
+
+	noReadReceipts map[string]bool // WhatsApp addresses that never read (receipts.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -150,6 +151,8 @@ func New(opts ...Option) *Emulator {
 		globalHooks:  hookConfig{method: "POST", target: "webhook", filters: []string{}},
 	}
 	e.dispatch = newDispatcher(8)
+	e.live = newFeed()
+	e.dispatch.after = e.changed
 	e.defaultSvc = e.newService("Default Conversations Service")
 	e.applyWebhookURL() // reset.go
 	e.routes()
@@ -172,7 +175,10 @@ func (e *Emulator) DefaultServiceSID() string {
 
 // Close stops the emulator's webhook and delivery goroutines; webhooks not
 // yet delivered are dropped. The Emulator must not be used afterwards.
-func (e *Emulator) Close() { e.dispatch.close() }
+func (e *Emulator) Close() {
+	e.dispatch.close()
+	e.live.close()
+}
 
 // Flush waits until every webhook and delivery receipt queued so far, and any
 // queued while waiting, has been delivered.
@@ -192,6 +198,9 @@ func (e *Emulator) Advance(d time.Duration) {
 	e.clockOffset += d
 	e.fireTimers()
 	e.mu.Unlock()
+	if d != 0 {
+		e.changed()
+	}
 }
 
 // lock takes the emulator's mutex and fires due timers, so every request
@@ -306,9 +315,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.mux.ServeHTTP(rec, r)
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		e.changes.Add(1) // after the change, so a save that sees the new count sees the change
+		e.changed()
 	}
-	if l := e.cfg.logger; l != nil {
+	if l := e.cfg.logger; l != nil && !inspectorRead(r) {
 		l.Printf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
 	}
 }
