@@ -199,12 +199,17 @@ func (s *ParticipantsService) RemoveByAddress(ctx context.Context, conversationS
 
 // List iterates over the participants of a conversation.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Conversations/{ConversationSid}/Participants
 func (s *ParticipantsService) List(ctx context.Context, conversationSID string, params *ListParams) iter.Seq2[*Participant, error] {
 	return listAll[Participant](ctx, (*service)(s), "Conversations/{ConversationSid}/Participants", "participants", 100, params, conversationSID)
 }
 
 // Pager reads the participants of a conversation one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *ParticipantsService) Pager(conversationSID string, params *ListParams) *Pager[Participant] {
 	return newPager[Participant]((*service)(s), "Conversations/{ConversationSid}/Participants", "participants", 100, params, conversationSID)
 }
