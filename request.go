@@ -167,7 +167,7 @@ func encodeParams(params any) (url.Values, bool, error) {
 			return nil, false, err
 		}
 	}
-	vals, err := query.Values(params)
+	vals, err := query.Values(inUTC(params))
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "conversations: ") {
 			return nil, false, err // our own encoders name the parameter already
