@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
 	"time"
+
+	"github.com/google/go-querystring/query"
 )
 
 // AddressConfiguration is an address configuration: it makes an inbound
@@ -36,15 +41,16 @@ type AddressAutoCreation struct {
 	// type.
 	WebhookURL     string        `json:"webhook_url"`
 	WebhookMethod  WebhookMethod `json:"webhook_method"`
-	WebhookFilters []string      `json:"webhook_filters"`
+	WebhookFilters []EventType   `json:"webhook_filters"`
 	// StudioFlowSID and StudioRetryCount are set for the studio type.
 	StudioFlowSID    string `json:"studio_flow_sid"`
 	StudioRetryCount int    `json:"studio_retry_count"`
 }
 
-// AutoCreationParams are the AutoCreation.* parameters of an address
-// configuration; unset fields are not sent.
-type AutoCreationParams struct {
+// AddressAutoCreationParams are the AutoCreation.* parameters of an address
+// configuration, the AutoCreation field of [AddressCreateParams] and
+// [AddressUpdateParams]; unset fields are not sent.
+type AddressAutoCreationParams struct {
 	// Enabled turns auto-creation on or off (AutoCreation.Enabled).
 	Enabled *bool            `url:"AutoCreation.Enabled,omitempty"`
 	Type    AutoCreationType `url:"AutoCreation.Type,omitempty"`
@@ -55,13 +61,39 @@ type AutoCreationParams struct {
 	// conversation-scoped webhook of the webhook type.
 	WebhookURL     string        `url:"AutoCreation.WebhookUrl,omitempty"`
 	WebhookMethod  WebhookMethod `url:"AutoCreation.WebhookMethod,omitempty"`
-	WebhookFilters []string      `url:"AutoCreation.WebhookFilters,omitempty"`
+	WebhookFilters []EventType   `url:"AutoCreation.WebhookFilters,omitempty"`
 	// StudioFlowSID (FW...) and StudioRetryCount configure the studio type.
 	StudioFlowSID    string `url:"AutoCreation.StudioFlowSid,omitempty"`
 	StudioRetryCount *int   `url:"AutoCreation.StudioRetryCount,omitempty"`
 }
 
-func (p *AutoCreationParams) validate() error {
+// EncodeValues implements the go-querystring Encoder interface: the fields
+// are sent under their own names (AutoCreation.Enabled, ...), whatever key.
+func (p AddressAutoCreationParams) EncodeValues(_ string, v *url.Values) error {
+	vals, err := query.Values(p)
+	if err != nil {
+		if strings.HasPrefix(err.Error(), "conversations: ") {
+			return err
+		}
+		return fmt.Errorf("conversations: AutoCreation: %w", err)
+	}
+	for k, vs := range vals {
+		(*v)[k] = vs
+	}
+	return nil
+}
+
+func (AddressAutoCreationParams) wireKeys(string) []string {
+	var keys []string
+	t := reflect.TypeOf(AddressAutoCreationParams{})
+	for i := 0; i < t.NumField(); i++ {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("url"), ",")
+		keys = append(keys, name)
+	}
+	return keys
+}
+
+func (p *AddressAutoCreationParams) validate() error {
 	if p.StudioRetryCount != nil && *p.StudioRetryCount < 0 {
 		return fmt.Errorf("conversations: AutoCreation.StudioRetryCount: %d is negative", *p.StudioRetryCount)
 	}
@@ -78,7 +110,8 @@ type AddressCreateParams struct {
 	FriendlyName string `url:"FriendlyName,omitempty"`
 	// AddressCountry is the ISO country code of the address.
 	AddressCountry string `url:"AddressCountry,omitempty"`
-	AutoCreationParams
+	// AutoCreation configures what an inbound message creates.
+	AutoCreation AddressAutoCreationParams `url:"AutoCreation"`
 }
 
 func (p *AddressCreateParams) validate() error {
@@ -91,21 +124,22 @@ func (p *AddressCreateParams) validate() error {
 	if err := requireField(p.Address == "", "Address"); err != nil {
 		return err
 	}
-	return p.AutoCreationParams.validate()
+	return p.AutoCreation.validate()
 }
 
 // AddressUpdateParams are the parameters of [AddressesService.Update];
 // unset fields are not changed.
 type AddressUpdateParams struct {
 	FriendlyName string `url:"FriendlyName,omitempty"`
-	AutoCreationParams
+	// AutoCreation changes what an inbound message creates.
+	AutoCreation AddressAutoCreationParams `url:"AutoCreation"`
 }
 
 func (p *AddressUpdateParams) validate() error {
 	if p == nil {
 		return nil
 	}
-	return p.AutoCreationParams.validate()
+	return p.AutoCreation.validate()
 }
 
 // AddressListParams filter [AddressesService.List].

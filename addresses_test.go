@@ -63,13 +63,13 @@ func TestAddressCreateWebhook(t *testing.T) {
 		Address:        "+37256123457",
 		FriendlyName:   "My Test Configuration",
 		AddressCountry: "CA",
-		AutoCreationParams: AutoCreationParams{
+		AutoCreation: AddressAutoCreationParams{
 			Enabled:                Ptr(true),
 			Type:                   AutoCreationWebhook,
 			ConversationServiceSID: serviceSID,
 			WebhookURL:             "https://example.com",
 			WebhookMethod:          WebhookPOST,
-			WebhookFilters:         []string{"onParticipantAdded", "onMessageAdded"},
+			WebhookFilters:         []EventType{"onParticipantAdded", "onMessageAdded"},
 		},
 	})
 	require.NoError(t, err)
@@ -89,7 +89,7 @@ func TestAddressCreateWebhook(t *testing.T) {
 	assert.Equal(t, serviceSID, ac.ConversationServiceSID)
 	assert.Equal(t, "https://example.com", ac.WebhookURL)
 	assert.Equal(t, WebhookPOST, ac.WebhookMethod)
-	assert.Equal(t, []string{"onParticipantAdded", "onMessageAdded"}, ac.WebhookFilters)
+	assert.Equal(t, []EventType{"onParticipantAdded", "onMessageAdded"}, ac.WebhookFilters)
 }
 
 func TestAddressCreateEmailDefault(t *testing.T) {
@@ -107,7 +107,7 @@ func TestAddressCreateEmailDefault(t *testing.T) {
 	})
 	addr, err := c.Addresses.Create(context.Background(), &AddressCreateParams{
 		Type: AddressEmail, Address: "example@example.com",
-		AutoCreationParams: AutoCreationParams{Enabled: Ptr(true), Type: AutoCreationDefault},
+		AutoCreation: AddressAutoCreationParams{Enabled: Ptr(true), Type: AutoCreationDefault},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, AddressEmail, addr.Type)
@@ -132,7 +132,7 @@ func TestAddressUpdateStudioDisabled(t *testing.T) {
 	})
 	addr, err := c.Addresses.Update(context.Background(), addressSID, &AddressUpdateParams{
 		FriendlyName: "My Test Configuration Updated",
-		AutoCreationParams: AutoCreationParams{
+		AutoCreation: AddressAutoCreationParams{
 			Enabled:                Ptr(false), // a false that is sent
 			Type:                   AutoCreationStudio,
 			ConversationServiceSID: serviceSID,
@@ -222,10 +222,10 @@ func TestAddressBadInputSendsNothing(t *testing.T) {
 	_, err = c.Addresses.Create(ctx, &AddressCreateParams{Address: "+15017122661"})
 	assert.ErrorContains(t, err, "Type")
 	_, err = c.Addresses.Create(ctx, &AddressCreateParams{Type: AddressSMS, Address: "+15017122661",
-		AutoCreationParams: AutoCreationParams{StudioRetryCount: Ptr(-1)}})
+		AutoCreation: AddressAutoCreationParams{StudioRetryCount: Ptr(-1)}})
 	assert.ErrorContains(t, err, "AutoCreation.StudioRetryCount")
 	_, err = c.Addresses.Update(ctx, addressSID, &AddressUpdateParams{
-		AutoCreationParams: AutoCreationParams{WebhookMethod: "PATCH"}})
+		AutoCreation: AddressAutoCreationParams{WebhookMethod: "PATCH"}})
 	assert.ErrorContains(t, err, "AutoCreation.WebhookMethod")
 	_, err = c.Addresses.Fetch(ctx, "")
 	assert.ErrorIs(t, err, ErrEmptyParameter)

@@ -24,17 +24,26 @@ const DefaultBaseURL = "https://conversations.twilio.com"
 // [WithMediaBaseURL] for another host.
 const DefaultMediaBaseURL = "https://mcs.us1.twilio.com"
 
-// Client is a client of the Twilio Conversations v1 REST API. Its resource
-// services work on the account's default Conversation Service; [Client.Service]
-// gives the same services scoped to another Conversation Service.
+// Client is a client of the Twilio Conversations v1 REST API.
+//
+// Its embedded [Scope] holds the services that work on the account's default
+// Conversation Service: Conversations, Participants, Messages, Receipts,
+// Webhooks, Roles, Users, UserConversations and ParticipantConversations.
+// The account-level services Services, Configuration, Addresses and
+// Credentials are its own fields. [Client.Service] gives the same Scope for
+// another Conversation Service.
 //
 // A Client is safe for concurrent use by many goroutines.
 type Client struct {
-	resources
+	// Scope holds the services shared with [ServiceScope], working on the
+	// account's default Conversation Service (the /v1/... paths). Pass it
+	// where code should work on either scope.
+	*Scope
 
 	// Services manages Conversation Services.
 	Services *ServicesService
-	// Configuration manages the account-level configuration and its webhooks.
+	// Configuration manages the account-level configuration and its webhook
+	// configuration.
 	Configuration *ConfigurationService
 	// Addresses manages address configurations that auto-create conversations.
 	Addresses *AddressesService
@@ -44,9 +53,13 @@ type Client struct {
 	core *core
 }
 
-// resources are the services that exist both at the account level
-// (/v1/...) and scoped to a Conversation Service (/v1/Services/{sid}/...).
-type resources struct {
+// Scope holds the services that exist both at the account level (/v1/...,
+// the default Conversation Service) and in one Conversation Service
+// (/v1/Services/{ChatServiceSid}/...). [Client] and [ServiceScope] embed one,
+// so a function taking a *Scope works on either:
+//
+//	func reply(ctx context.Context, s *conversations.Scope, conversationSID, body string) error
+type Scope struct {
 	// Conversations manages conversations.
 	Conversations *ConversationsService
 	// Participants manages the participants of a conversation.
@@ -67,11 +80,13 @@ type resources struct {
 	ParticipantConversations *ParticipantConversationsService
 }
 
-// ServiceClient is the view of the API scoped to one Conversation Service:
-// the same typed services as [Client], over /v1/Services/{ChatServiceSid}/...,
-// plus the resources that exist only per service.
-type ServiceClient struct {
-	resources
+// ServiceScope is the API scoped to one Conversation Service: the services
+// of [Scope] over /v1/Services/{ChatServiceSid}/..., plus the resources that
+// exist only per service (Bindings, its Configuration, Media).
+type ServiceScope struct {
+	// Scope holds the services shared with [Client], working in this
+	// Conversation Service.
+	*Scope
 
 	sid string
 	// Bindings manages the service's push notification bindings.
@@ -83,19 +98,20 @@ type ServiceClient struct {
 	Media *MediaService
 }
 
-// SID returns the Conversation Service SID (IS...) this view is scoped to.
-func (sc *ServiceClient) SID() string { return sc.sid }
+// SID returns the Conversation Service SID (IS...) this scope works in.
+func (sc *ServiceScope) SID() string { return sc.sid }
 
 // service is the shared state of every resource service: the client core and
 // the path prefix of the scope it works in.
 type service struct {
 	core   *core
-	prefix string // "" at the account level, "Services/{sid}/" when scoped
-	err    error  // a scope error reported by every call (empty service SID)
+	prefix string      // "" at the account level, "Services/{sid}/" when scoped
+	err    error       // a scope error reported by every call (empty service SID)
+	pace   RateLimiter // overrides core.limiter: the bulk operations' pacing (bulk.go)
 }
 
-func newResources(s *service) resources {
-	return resources{
+func newScope(s *service) *Scope {
+	return &Scope{
 		Conversations:            (*ConversationsService)(s),
 		Participants:             (*ParticipantsService)(s),
 		Messages:                 (*MessagesService)(s),
@@ -110,7 +126,7 @@ func newResources(s *service) resources {
 
 // Service returns the API scoped to the Conversation Service sid. An empty sid
 // is reported as an error by every call made through the returned view.
-func (c *Client) Service(sid string) *ServiceClient {
+func (c *Client) Service(sid string) *ServiceScope {
 	s := &service{core: c.core}
 	if sid == "" {
 		s.err = fmt.Errorf("%w: ChatServiceSid", ErrEmptyParameter)
@@ -119,8 +135,8 @@ func (c *Client) Service(sid string) *ServiceClient {
 	} else {
 		s.prefix = "Services/" + url.PathEscape(sid) + "/"
 	}
-	return &ServiceClient{
-		resources:     newResources(s),
+	return &ServiceScope{
+		Scope:         newScope(s),
 		sid:           sid,
 		Bindings:      (*BindingsService)(s),
 		Configuration: (*ServiceConfigurationService)(s),
@@ -291,7 +307,7 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 	co := newCore(&cfg, base, mediaBase, user, pass)
 	s := &service{core: co}
 	return &Client{
-		resources:     newResources(s),
+		Scope:         newScope(s),
 		Services:      (*ServicesService)(s),
 		Configuration: (*ConfigurationService)(s),
 		Addresses:     (*AddressesService)(s),
@@ -304,19 +320,32 @@ func NewClient(accountSID, authToken string, opts ...Option) (*Client, error) {
 // TWILIO_ACCOUNT_SID with TWILIO_AUTH_TOKEN, or with TWILIO_API_KEY and
 // TWILIO_API_SECRET (preferred when set); TWILIO_REGION and TWILIO_EDGE.
 // Options given here override the environment.
+//
+// When CONVERSATIONS_EMULATOR_HOST is set ([EmulatorHostEnv], host:port),
+// the API and media requests go to the emulator at http://host:port instead,
+// TWILIO_REGION and TWILIO_EDGE are ignored, and when no credentials are set
+// the emulator's default ones are used.
 func NewClientFromEnv(opts ...Option) (*Client, error) {
-	var env []Option
-	if k, s := os.Getenv("TWILIO_API_KEY"), os.Getenv("TWILIO_API_SECRET"); k != "" || s != "" {
+	emu, emulated, err := emulatorFromEnv() // emulator_env.go
+	if err != nil {
+		return nil, err
+	}
+	env := emu
+	k, s := os.Getenv("TWILIO_API_KEY"), os.Getenv("TWILIO_API_SECRET")
+	if k != "" || s != "" {
 		env = append(env, WithAPIKey(k, s))
 	}
-	if r, e := os.Getenv("TWILIO_REGION"), os.Getenv("TWILIO_EDGE"); r != "" || e != "" {
+	if r, e := os.Getenv("TWILIO_REGION"), os.Getenv("TWILIO_EDGE"); (r != "" || e != "") && !emulated {
 		env = append(env, WithRegion(e, r))
 	}
-	sid := os.Getenv("TWILIO_ACCOUNT_SID")
+	sid, token := os.Getenv("TWILIO_ACCOUNT_SID"), os.Getenv("TWILIO_AUTH_TOKEN")
+	if emulated && sid == "" && token == "" && k == "" && s == "" {
+		sid, token = emulatorAccountSID, emulatorAuthToken
+	}
 	if sid == "" {
 		return nil, errors.New("conversations: TWILIO_ACCOUNT_SID is not set")
 	}
-	return NewClient(sid, os.Getenv("TWILIO_AUTH_TOKEN"), append(env, opts...)...)
+	return NewClient(sid, token, append(env, opts...)...)
 }
 
 // resolveBaseURL applies the region and edge to the base URL's host.

@@ -63,7 +63,7 @@ func TestWithAPIKey(t *testing.T) {
 
 // clearEnv unsets every variable NewClientFromEnv reads, for this test.
 func clearEnv(t *testing.T) {
-	for _, k := range []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE"} {
+	for _, k := range []string{"TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_API_KEY", "TWILIO_API_SECRET", "TWILIO_REGION", "TWILIO_EDGE", EmulatorHostEnv} {
 		t.Setenv(k, "")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"time"
 )
 
 // Configuration is the account-level configuration of Conversations: the
@@ -29,55 +28,50 @@ type ConfigurationLinks struct {
 	Webhooks string `json:"webhooks"`
 }
 
-// ConfigurationParams are the parameters of [ConfigurationService.Update];
+// ConfigurationUpdateParams are the parameters of [ConfigurationService.Update];
 // unset fields are not changed.
-type ConfigurationParams struct {
+type ConfigurationUpdateParams struct {
 	DefaultChatServiceSID      string `url:"DefaultChatServiceSid,omitempty"`
 	DefaultMessagingServiceSID string `url:"DefaultMessagingServiceSid,omitempty"`
-	// DefaultInactiveTimer is sent as an ISO 8601 duration; it must be whole
-	// seconds and at least [MinInactiveTimer]. Zero leaves it as it is.
-	DefaultInactiveTimer time.Duration `url:"-"`
-	// DefaultClosedTimer is sent as an ISO 8601 duration; it must be whole
-	// seconds and at least [MinClosedTimer]. Zero leaves it as it is.
-	DefaultClosedTimer time.Duration `url:"-"`
-	// DisableDefaultInactiveTimer and DisableDefaultClosedTimer turn a
-	// default timer off (PT0S), as Timers.DisableInactive and
-	// Timers.DisableClosed do for one conversation.
-	DisableDefaultInactiveTimer bool `url:"-"`
-	DisableDefaultClosedTimer   bool `url:"-"`
+	// DefaultTimers are the timers of new conversations, with the rules of
+	// a conversation's [Timers]: sent as DefaultInactiveTimer and
+	// DefaultClosedTimer, ISO 8601 durations of whole seconds, at least
+	// [MinInactiveTimer] and [MinClosedTimer]; zero leaves a default as it
+	// is, DisableInactive and DisableClosed turn it off (PT0S).
+	DefaultTimers Timers `url:"-"`
 }
 
-// configurationForm is the wire form of ConfigurationParams: the timers
+// configurationForm is the wire form of ConfigurationUpdateParams: the timers
 // encoded as ISO 8601 durations.
 type configurationForm struct {
-	ConfigurationParams
+	ConfigurationUpdateParams
 	DefaultInactiveTimer string `url:"DefaultInactiveTimer,omitempty"`
 	DefaultClosedTimer   string `url:"DefaultClosedTimer,omitempty"`
 }
 
 // form validates p and encodes its timers, with the checks of [Timers].
-func (p *ConfigurationParams) form() (*configurationForm, error) {
+func (p *ConfigurationUpdateParams) form() (*configurationForm, error) {
 	if p == nil {
 		return nil, nil
 	}
-	f := &configurationForm{ConfigurationParams: *p}
+	f := &configurationForm{ConfigurationUpdateParams: *p}
 	var err error
-	if f.DefaultInactiveTimer, err = (stateTimer{"DefaultInactiveTimer", p.DefaultInactiveTimer, p.DisableDefaultInactiveTimer, MinInactiveTimer}).encode(); err != nil {
+	if f.DefaultInactiveTimer, err = (stateTimer{"DefaultInactiveTimer", p.DefaultTimers.Inactive, p.DefaultTimers.DisableInactive, MinInactiveTimer}).encode(); err != nil {
 		return nil, err
 	}
-	if f.DefaultClosedTimer, err = (stateTimer{"DefaultClosedTimer", p.DefaultClosedTimer, p.DisableDefaultClosedTimer, MinClosedTimer}).encode(); err != nil {
+	if f.DefaultClosedTimer, err = (stateTimer{"DefaultClosedTimer", p.DefaultTimers.Closed, p.DefaultTimers.DisableClosed, MinClosedTimer}).encode(); err != nil {
 		return nil, err
 	}
 	return f, nil
 }
 
-// ConfigurationWebhook is the account-level webhook configuration: where
+// WebhookConfiguration is the account-level webhook configuration: where
 // Twilio sends pre- and post-event webhooks of the default Conversation
 // Service, or that they go to Flex.
-type ConfigurationWebhook struct {
+type WebhookConfiguration struct {
 	AccountSID     string        `json:"account_sid"`
 	Method         WebhookMethod `json:"method"`
-	Filters        []string      `json:"filters"`
+	Filters        []EventType   `json:"filters"`
 	PreWebhookURL  string        `json:"pre_webhook_url"`
 	PostWebhookURL string        `json:"post_webhook_url"`
 	// Target is TargetWebhook or TargetFlex.
@@ -85,26 +79,26 @@ type ConfigurationWebhook struct {
 	URL    string        `json:"url"`
 }
 
-// ConfigurationWebhookParams are the parameters of
+// WebhookConfigurationUpdateParams are the parameters of
 // [ConfigurationService.UpdateWebhooks]; unset fields are not changed.
-type ConfigurationWebhookParams struct {
+type WebhookConfigurationUpdateParams struct {
 	Method WebhookMethod `url:"Method,omitempty"`
 	// Filters are the webhook events sent, such as onMessageAdded; events
 	// not listed do not fire.
-	Filters        []string `url:"Filters,omitempty"`
-	PreWebhookURL  string   `url:"PreWebhookUrl,omitempty"`
-	PostWebhookURL string   `url:"PostWebhookUrl,omitempty"`
+	Filters        []EventType `url:"Filters,omitempty"`
+	PreWebhookURL  string      `url:"PreWebhookUrl,omitempty"`
+	PostWebhookURL string      `url:"PostWebhookUrl,omitempty"`
 	// Target is TargetWebhook or TargetFlex.
 	Target WebhookTarget `url:"Target,omitempty"`
 }
 
-func (p *ConfigurationWebhookParams) validate() error {
+func (p *WebhookConfigurationUpdateParams) validate() error {
 	if p == nil {
 		return nil
 	}
 	switch p.Target {
 	case "", TargetWebhook, TargetFlex:
-		return nil
+		return checkFilters("Filters", p.Filters)
 	}
 	return fmt.Errorf("conversations: Target: %q is not webhook or flex", string(p.Target))
 }
@@ -119,7 +113,7 @@ func (s *ConfigurationService) Fetch(ctx context.Context) (*Configuration, error
 // Update updates the account-level configuration.
 //
 // POST /v1/Configuration
-func (s *ConfigurationService) Update(ctx context.Context, params *ConfigurationParams) (*Configuration, error) {
+func (s *ConfigurationService) Update(ctx context.Context, params *ConfigurationUpdateParams) (*Configuration, error) {
 	f, err := params.form()
 	if err != nil {
 		return nil, err
@@ -130,13 +124,13 @@ func (s *ConfigurationService) Update(ctx context.Context, params *Configuration
 // FetchWebhooks fetches the account-level webhook configuration.
 //
 // GET /v1/Configuration/Webhooks
-func (s *ConfigurationService) FetchWebhooks(ctx context.Context) (*ConfigurationWebhook, error) {
-	return doCall[ConfigurationWebhook](ctx, (*service)(s), http.MethodGet, "Configuration/Webhooks", nil)
+func (s *ConfigurationService) FetchWebhooks(ctx context.Context) (*WebhookConfiguration, error) {
+	return doCall[WebhookConfiguration](ctx, (*service)(s), http.MethodGet, "Configuration/Webhooks", nil)
 }
 
 // UpdateWebhooks updates the account-level webhook configuration.
 //
 // POST /v1/Configuration/Webhooks
-func (s *ConfigurationService) UpdateWebhooks(ctx context.Context, params *ConfigurationWebhookParams) (*ConfigurationWebhook, error) {
-	return doCall[ConfigurationWebhook](ctx, (*service)(s), http.MethodPost, "Configuration/Webhooks", params)
+func (s *ConfigurationService) UpdateWebhooks(ctx context.Context, params *WebhookConfigurationUpdateParams) (*WebhookConfiguration, error) {
+	return doCall[WebhookConfiguration](ctx, (*service)(s), http.MethodPost, "Configuration/Webhooks", params)
 }

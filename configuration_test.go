@@ -14,14 +14,14 @@ import (
 func init() {
 	bindOp("FetchConfiguration", Configuration{})
 	bindOp("UpdateConfiguration", Configuration{}, configurationForm{})
-	bindOp("FetchConfigurationWebhook", ConfigurationWebhook{})
-	bindOp("UpdateConfigurationWebhook", ConfigurationWebhook{}, ConfigurationWebhookParams{})
+	bindOp("FetchConfigurationWebhook", WebhookConfiguration{})
+	bindOp("UpdateConfigurationWebhook", WebhookConfiguration{}, WebhookConfigurationUpdateParams{})
 	cover("FetchConfiguration", func(ctx context.Context, c *Client) error {
 		_, err := c.Configuration.Fetch(ctx)
 		return err
 	})
 	cover("UpdateConfiguration", func(ctx context.Context, c *Client) error {
-		_, err := c.Configuration.Update(ctx, &ConfigurationParams{DefaultInactiveTimer: time.Hour})
+		_, err := c.Configuration.Update(ctx, &ConfigurationUpdateParams{DefaultTimers: Timers{Inactive: time.Hour}})
 		return err
 	})
 	cover("FetchConfigurationWebhook", func(ctx context.Context, c *Client) error {
@@ -29,7 +29,7 @@ func init() {
 		return err
 	})
 	cover("UpdateConfigurationWebhook", func(ctx context.Context, c *Client) error {
-		_, err := c.Configuration.UpdateWebhooks(ctx, &ConfigurationWebhookParams{Target: TargetFlex})
+		_, err := c.Configuration.UpdateWebhooks(ctx, &WebhookConfigurationUpdateParams{Target: TargetFlex})
 		return err
 	})
 }
@@ -65,11 +65,10 @@ func TestConfigurationUpdate(t *testing.T) {
 		},
 		Body: example(t, "UpdateConfiguration", "update"),
 	})
-	cfg, err := c.Configuration.Update(context.Background(), &ConfigurationParams{
+	cfg, err := c.Configuration.Update(context.Background(), &ConfigurationUpdateParams{
 		DefaultChatServiceSID:      serviceSID,
 		DefaultMessagingServiceSID: "MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		DefaultInactiveTimer:       time.Minute,
-		DefaultClosedTimer:         90 * time.Minute,
+		DefaultTimers:              Timers{Inactive: time.Minute, Closed: 90 * time.Minute},
 	})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
@@ -83,7 +82,7 @@ func TestConfigurationUpdate(t *testing.T) {
 		Form: url.Values{"DefaultClosedTimer": {"PT10M"}},
 		Body: example(t, "UpdateConfiguration", "update"),
 	})
-	_, err = c.Configuration.Update(context.Background(), &ConfigurationParams{DefaultClosedTimer: 10 * time.Minute})
+	_, err = c.Configuration.Update(context.Background(), &ConfigurationUpdateParams{DefaultTimers: Timers{Closed: 10 * time.Minute}})
 	require.NoError(t, err)
 }
 
@@ -94,7 +93,7 @@ func TestConfigurationUpdateDisablesTimers(t *testing.T) {
 		Form: url.Values{"DefaultInactiveTimer": {"PT0S"}, "DefaultClosedTimer": {"PT0S"}},
 		Body: example(t, "UpdateConfiguration", "update"),
 	})
-	_, err := c.Configuration.Update(context.Background(), &ConfigurationParams{DisableDefaultInactiveTimer: true, DisableDefaultClosedTimer: true})
+	_, err := c.Configuration.Update(context.Background(), &ConfigurationUpdateParams{DefaultTimers: Timers{DisableInactive: true, DisableClosed: true}})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
 }
@@ -111,7 +110,7 @@ func TestConfigurationWebhooksFetch(t *testing.T) {
 	assert.Equal(t, "https://example.com/pre", wh.PreWebhookURL)
 	assert.Equal(t, "https://example.com/post", wh.PostWebhookURL)
 	assert.Equal(t, WebhookGET, wh.Method)
-	assert.Equal(t, []string{"onMessageSend", "onConversationUpdated"}, wh.Filters)
+	assert.Equal(t, []EventType{"onMessageSend", "onConversationUpdated"}, wh.Filters)
 	assert.Equal(t, TargetWebhook, wh.Target)
 	assert.Equal(t, apiBase+"/v1/Configuration/Webhooks", wh.URL)
 }
@@ -129,37 +128,37 @@ func TestConfigurationWebhooksUpdate(t *testing.T) {
 		},
 		Body: example(t, "UpdateConfigurationWebhook", "update"),
 	})
-	wh, err := c.Configuration.UpdateWebhooks(context.Background(), &ConfigurationWebhookParams{
+	wh, err := c.Configuration.UpdateWebhooks(context.Background(), &WebhookConfigurationUpdateParams{
 		PreWebhookURL:  "https://example.com/pre",
 		PostWebhookURL: "https://example.com/post",
 		Method:         "get", // sent upper case
-		Filters:        []string{"onConversationUpdated", "onMessageAdded"},
+		Filters:        []EventType{"onConversationUpdated", "onMessageAdded"},
 		Target:         TargetWebhook,
 	})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
-	assert.Equal(t, []string{"onConversationUpdated"}, wh.Filters)
+	assert.Equal(t, []EventType{"onConversationUpdated"}, wh.Filters)
 	assert.Equal(t, "http://example.com/post", wh.PostWebhookURL)
 }
 
 func TestConfigurationBadInputSendsNothing(t *testing.T) {
 	c, mt := newTestClient(t)
 	ctx := context.Background()
-	_, err := c.Configuration.Update(ctx, &ConfigurationParams{DefaultInactiveTimer: 30 * time.Second})
+	_, err := c.Configuration.Update(ctx, &ConfigurationUpdateParams{DefaultTimers: Timers{Inactive: 30 * time.Second}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
 	assert.ErrorContains(t, err, "DefaultInactiveTimer")
-	_, err = c.Configuration.Update(ctx, &ConfigurationParams{DefaultClosedTimer: 5 * time.Minute})
+	_, err = c.Configuration.Update(ctx, &ConfigurationUpdateParams{DefaultTimers: Timers{Closed: 5 * time.Minute}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
 	assert.ErrorContains(t, err, "DefaultClosedTimer")
-	_, err = c.Configuration.Update(ctx, &ConfigurationParams{DefaultClosedTimer: time.Hour + time.Millisecond})
+	_, err = c.Configuration.Update(ctx, &ConfigurationUpdateParams{DefaultTimers: Timers{Closed: time.Hour + time.Millisecond}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
-	_, err = c.Configuration.Update(ctx, &ConfigurationParams{DefaultInactiveTimer: -time.Hour})
+	_, err = c.Configuration.Update(ctx, &ConfigurationUpdateParams{DefaultTimers: Timers{Inactive: -time.Hour}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
-	_, err = c.Configuration.Update(ctx, &ConfigurationParams{DefaultClosedTimer: time.Hour, DisableDefaultClosedTimer: true})
+	_, err = c.Configuration.Update(ctx, &ConfigurationUpdateParams{DefaultTimers: Timers{Closed: time.Hour, DisableClosed: true}})
 	assert.ErrorContains(t, err, "DefaultClosedTimer: both a duration and Disable")
-	_, err = c.Configuration.UpdateWebhooks(ctx, &ConfigurationWebhookParams{Target: TargetStudio})
+	_, err = c.Configuration.UpdateWebhooks(ctx, &WebhookConfigurationUpdateParams{Target: TargetStudio})
 	assert.ErrorContains(t, err, "Target")
-	_, err = c.Configuration.UpdateWebhooks(ctx, &ConfigurationWebhookParams{Method: "PUT"})
+	_, err = c.Configuration.UpdateWebhooks(ctx, &WebhookConfigurationUpdateParams{Method: "PUT"})
 	assert.ErrorContains(t, err, "Method")
 	assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent for bad input")
 }

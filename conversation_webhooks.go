@@ -34,7 +34,7 @@ type ConversationWebhook struct {
 type ConversationWebhookConfiguration struct {
 	URL      string        `json:"url"`
 	Method   WebhookMethod `json:"method"`
-	Filters  []string      `json:"filters"`
+	Filters  []EventType   `json:"filters"`
 	Triggers []string      `json:"triggers"`
 	FlowSID  string        `json:"flow_sid"`
 	// ReplayAfter is the index of the first message replayed to the
@@ -59,8 +59,8 @@ func (c *ConversationWebhookConfiguration) UnmarshalJSON(b []byte) error {
 	get := func(key string, v any) { _ = json.Unmarshal(m[key], v) }
 	get("url", &c.URL)
 	get("flow_sid", &c.FlowSID)
-	c.Filters = looseStrings(m["filters"])
-	c.Triggers = looseStrings(m["triggers"])
+	c.Filters = looseStrings[EventType](m["filters"])
+	c.Triggers = looseStrings[string](m["triggers"])
 	var method string
 	get("method", &method)
 	c.Method = WebhookMethod(strings.ToUpper(method))
@@ -70,14 +70,14 @@ func (c *ConversationWebhookConfiguration) UnmarshalJSON(b []byte) error {
 
 // looseStrings decodes an array of strings, or a single string as one item;
 // anything else gives nil.
-func looseStrings(b json.RawMessage) []string {
-	var list []string
+func looseStrings[S ~string](b json.RawMessage) []S {
+	var list []S
 	if json.Unmarshal(b, &list) == nil {
 		return list
 	}
-	var one string
+	var one S
 	if json.Unmarshal(b, &one) == nil && one != "" {
-		return []string{one}
+		return []S{one}
 	}
 	return nil
 }
@@ -111,7 +111,7 @@ type ConversationWebhookCreateParams struct {
 	ConfigurationMethod WebhookMethod `url:"Configuration.Method,omitempty"`
 	// ConfigurationFilters are the events a webhook is sent for, such as
 	// onMessageAdded.
-	ConfigurationFilters []string `url:"Configuration.Filters,omitempty"`
+	ConfigurationFilters []EventType `url:"Configuration.Filters,omitempty"`
 	// ConfigurationTriggers are the keywords that fire a trigger.
 	ConfigurationTriggers []string `url:"Configuration.Triggers,omitempty"`
 	// ConfigurationFlowSID is the Studio flow (FW...) of a studio target;
@@ -151,7 +151,7 @@ func (p *ConversationWebhookCreateParams) validate() error {
 type ConversationWebhookUpdateParams struct {
 	ConfigurationURL      string        `url:"Configuration.Url,omitempty"`
 	ConfigurationMethod   WebhookMethod `url:"Configuration.Method,omitempty"`
-	ConfigurationFilters  []string      `url:"Configuration.Filters,omitempty"`
+	ConfigurationFilters  []EventType   `url:"Configuration.Filters,omitempty"`
 	ConfigurationTriggers []string      `url:"Configuration.Triggers,omitempty"`
 	ConfigurationFlowSID  string        `url:"Configuration.FlowSid,omitempty"`
 }

@@ -60,7 +60,7 @@ func TestConversationWebhookCreate(t *testing.T) {
 		Target:                   TargetWebhook,
 		ConfigurationURL:         "https://example.com",
 		ConfigurationMethod:      WebhookGET,
-		ConfigurationFilters:     []string{"onMessageAdded", "onConversationUpdated"},
+		ConfigurationFilters:     []EventType{"onMessageAdded", "onConversationUpdated"},
 		ConfigurationReplayAfter: Ptr(0),
 	})
 	require.NoError(t, err)
@@ -71,7 +71,7 @@ func TestConversationWebhookCreate(t *testing.T) {
 	assert.Equal(t, TargetWebhook, wh.Target)
 	assert.Equal(t, "https://example.com", wh.Configuration.URL)
 	assert.Equal(t, WebhookGET, wh.Configuration.Method, "lower-case get decodes as GET")
-	assert.Equal(t, []string{"onMessageSent", "onConversationDestroyed"}, wh.Configuration.Filters)
+	assert.Equal(t, []EventType{"onMessageSent", "onConversationDestroyed"}, wh.Configuration.Filters)
 	assert.Nil(t, wh.Configuration.ReplayAfter)
 	assert.JSONEq(t, `{"url":"https://example.com","method":"get","filters":["onMessageSent","onConversationDestroyed"]}`, string(wh.Configuration.Raw))
 	assert.Equal(t, time.Date(2016, 3, 24, 21, 5, 50, 0, time.UTC), wh.DateCreated)
@@ -130,13 +130,13 @@ func TestConversationWebhookUpdate(t *testing.T) {
 	})
 	wh, err := c.Webhooks.Update(context.Background(), convSID, convWebhookSID, &ConversationWebhookUpdateParams{
 		ConfigurationURL: "https://example.com", ConfigurationMethod: "POST",
-		ConfigurationFilters: []string{"keyword1", "keyword2"},
+		ConfigurationFilters: []EventType{"keyword1", "keyword2"},
 	})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
 	assert.Equal(t, TargetTrigger, wh.Target)
 	assert.Equal(t, WebhookPOST, wh.Configuration.Method)
-	assert.Equal(t, []string{"keyword1", "keyword2"}, wh.Configuration.Filters)
+	assert.Equal(t, []EventType{"keyword1", "keyword2"}, wh.Configuration.Filters)
 	assert.Equal(t, time.Date(2016, 3, 24, 21, 5, 51, 0, time.UTC), wh.DateUpdated)
 }
 
@@ -207,7 +207,7 @@ func TestConversationWebhookConfigurationIsLenient(t *testing.T) {
 		`{"url":"https://x","method":"post","filters":"onMessageAdded","replay_after":"7"}`: func(t *testing.T, c ConversationWebhookConfiguration) {
 			assert.Equal(t, "https://x", c.URL)
 			assert.Equal(t, WebhookPOST, c.Method)
-			assert.Equal(t, []string{"onMessageAdded"}, c.Filters)
+			assert.Equal(t, []EventType{"onMessageAdded"}, c.Filters)
 			require.NotNil(t, c.ReplayAfter)
 			assert.Equal(t, 7, *c.ReplayAfter)
 		},

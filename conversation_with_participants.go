@@ -71,24 +71,24 @@ func (ps NewParticipants) EncodeValues(key string, v *url.Values) error {
 	return nil
 }
 
-// ConversationWithParticipantsParams are the parameters of
+// ConversationWithParticipantsCreateParams are the parameters of
 // [ConversationsService.CreateWithParticipants]: those of a new conversation
 // plus up to [MaxNewParticipants] participants.
-type ConversationWithParticipantsParams struct {
-	ConversationParams
+type ConversationWithParticipantsCreateParams struct {
+	ConversationCreateParams
 	// Participants are added to the conversation, at most 10.
 	Participants NewParticipants `url:"Participant,omitempty"`
 }
 
-func (p *ConversationWithParticipantsParams) webhookEnabled() bool {
+func (p *ConversationWithParticipantsCreateParams) webhookEnabled() bool {
 	return p != nil && p.WebhookEnabled
 }
 
-func (p *ConversationWithParticipantsParams) validate() error {
+func (p *ConversationWithParticipantsCreateParams) validate() error {
 	if p == nil {
 		return nil
 	}
-	if err := p.ConversationParams.checkCreate(); err != nil {
+	if err := p.ConversationCreateParams.checkCreate(); err != nil {
 		return err
 	}
 	if len(p.Participants) > MaxNewParticipants {
@@ -108,6 +108,6 @@ func (p *ConversationWithParticipantsParams) validate() error {
 // becomes active once its participants are added; Twilio answers 201 or 202.
 //
 // POST /v1/ConversationWithParticipants
-func (s *ConversationsService) CreateWithParticipants(ctx context.Context, params *ConversationWithParticipantsParams) (*Conversation, error) {
+func (s *ConversationsService) CreateWithParticipants(ctx context.Context, params *ConversationWithParticipantsCreateParams) (*Conversation, error) {
 	return doCall[Conversation](ctx, (*service)(s), http.MethodPost, "ConversationWithParticipants", params)
 }

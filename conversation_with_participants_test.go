@@ -14,9 +14,9 @@ import (
 
 func init() {
 	for p, r := range scopes {
-		bindOp("Create"+p+"ConversationWithParticipants", Conversation{}, ConversationWithParticipantsParams{})
+		bindOp("Create"+p+"ConversationWithParticipants", Conversation{}, ConversationWithParticipantsCreateParams{})
 		cover("Create"+p+"ConversationWithParticipants", func(ctx context.Context, c *Client) error {
-			_, err := r(c).Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{
+			_, err := r(c).Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{
 				Participants: []NewParticipant{{Identity: "alice"}},
 			})
 			return err
@@ -47,8 +47,8 @@ func TestCreateWithParticipants(t *testing.T) {
 		Body:   example(t, "CreateConversationWithParticipants", "createWithParticipants"),
 	})
 	at := time.Date(2020, 7, 1, 22, 18, 37, 0, time.UTC)
-	conv, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsParams{
-		ConversationParams: ConversationParams{
+	conv, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: ConversationCreateParams{
 			FriendlyName: "friendly_name", DateCreated: at, DateUpdated: at,
 			MessagingServiceSID: "MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", State: StateActive,
 			WebhookEnabled: true,
@@ -89,8 +89,8 @@ func TestCreateWithParticipantsTimersAndAccepted(t *testing.T) {
 		Body:   example(t, "CreateConversationWithParticipants", "create"),
 	})
 	attrs, _ := ParseAttributes(`{"topic":"feedback"}`)
-	conv, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsParams{
-		ConversationParams: ConversationParams{
+	conv, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: ConversationCreateParams{
 			FriendlyName: "friendly_name", UniqueName: "unique_name", Attributes: attrs, State: StateInactive,
 			Timers: Timers{Inactive: time.Minute, Closed: 10 * time.Minute},
 		},
@@ -114,7 +114,7 @@ func TestCreateWithParticipantsScopedToService(t *testing.T) {
 		Status: http.StatusCreated,
 		Body:   example(t, "CreateServiceConversationWithParticipants", "createWithParticipants"),
 	})
-	conv, err := c.Service(serviceSID).Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsParams{
+	conv, err := c.Service(serviceSID).Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsCreateParams{
 		Participants: NewParticipants{{Identity: "user1"}, {Identity: "user2"}},
 	})
 	require.NoError(t, err)
@@ -138,8 +138,8 @@ func TestCreateWithParticipantsGroupMMS(t *testing.T) {
 		Status: http.StatusCreated,
 		Body:   example(t, "CreateConversationWithParticipants", "createWithParticipants"),
 	})
-	_, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsParams{
-		ConversationParams: ConversationParams{FriendlyName: "Group MMS"},
+	_, err := c.Conversations.CreateWithParticipants(context.Background(), &ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: ConversationCreateParams{FriendlyName: "Group MMS"},
 		Participants: NewParticipants{
 			{MessagingBindingAddress: "+15558675310"},
 			{MessagingBindingAddress: "+15558675311"},
@@ -167,18 +167,18 @@ func TestCreateWithParticipantsBadInputSendsNothing(t *testing.T) {
 	for i := range eleven {
 		eleven[i] = NewParticipant{Identity: "user"}
 	}
-	_, err := c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{Participants: eleven})
+	_, err := c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{Participants: eleven})
 	assert.ErrorContains(t, err, "at most 10")
-	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{Participants: []NewParticipant{{Identity: "a"}, {RoleSID: "RLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}})
+	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{Participants: []NewParticipant{{Identity: "a"}, {RoleSID: "RLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "Participant[1]")
 	assert.Equal(t, "conversations: empty required parameter: Identity or MessagingBinding.Address (in Participant[1])", err.Error())
-	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{Participants: []NewParticipant{{MessagingBindingAddress: "+15558675310", MessagingBindingProxyAddress: "+15558675310"}}})
+	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{Participants: []NewParticipant{{MessagingBindingAddress: "+15558675310", MessagingBindingProxyAddress: "+15558675310"}}})
 	assert.ErrorIs(t, err, errSameAddress)
 	assert.Equal(t, "conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress (in Participant[0])", err.Error())
-	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{ConversationParams: ConversationParams{Timers: Timers{Inactive: -time.Second}}})
+	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{ConversationCreateParams: ConversationCreateParams{Timers: Timers{Inactive: -time.Second}}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
-	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsParams{ConversationParams: ConversationParams{Timers: Timers{Inactive: time.Hour}}})
+	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{ConversationCreateParams: ConversationCreateParams{Timers: Timers{Inactive: time.Hour}}})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "50382")
 	_, err = c.Service("").Conversations.CreateWithParticipants(ctx, nil)

@@ -55,9 +55,9 @@ type ConversationLinks struct {
 	Export       string `json:"export"`
 }
 
-// ConversationParams are the parameters of [ConversationsService.Create] and
-// [ConversationsService.Update]; unset fields are not sent.
-type ConversationParams struct {
+// ConversationCreateParams are the parameters of [ConversationsService.Create];
+// unset fields are not sent.
+type ConversationCreateParams struct {
 	FriendlyName string `url:"FriendlyName,omitempty"`
 	// UniqueName can be used in place of the SID in every call; it must not
 	// look like a conversation SID.
@@ -65,8 +65,8 @@ type ConversationParams struct {
 	Attributes          Attributes        `url:"Attributes,omitempty"`
 	MessagingServiceSID string            `url:"MessagingServiceSid,omitempty"`
 	State               ConversationState `url:"State,omitempty"`
-	// Timers sets the inactive and closed timers. On create Twilio refuses
-	// them without a State (error 50382); Create checks this before sending.
+	// Timers sets the inactive and closed timers. Twilio refuses them
+	// without a State (error 50382); Create checks this before sending.
 	Timers Timers `url:"Timers,omitempty"`
 	// DateCreated and DateUpdated override the dates, for imports.
 	DateCreated          time.Time `url:"DateCreated,omitempty"`
@@ -77,7 +77,38 @@ type ConversationParams struct {
 	WebhookEnabled bool `url:"-"`
 }
 
-func (p *ConversationParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
+func (p *ConversationCreateParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
+
+// ConversationUpdateParams are the parameters of [ConversationsService.Update];
+// unset fields are not changed.
+type ConversationUpdateParams struct {
+	FriendlyName string `url:"FriendlyName,omitempty"`
+	// UniqueName can be used in place of the SID in every call; it must not
+	// look like a conversation SID.
+	UniqueName          string            `url:"UniqueName,omitempty"`
+	Attributes          Attributes        `url:"Attributes,omitempty"`
+	MessagingServiceSID string            `url:"MessagingServiceSid,omitempty"`
+	State               ConversationState `url:"State,omitempty"`
+	// Timers sets the inactive and closed timers.
+	Timers Timers `url:"Timers,omitempty"`
+	// DateCreated and DateUpdated override the dates, for imports.
+	DateCreated          time.Time `url:"DateCreated,omitempty"`
+	DateUpdated          time.Time `url:"DateUpdated,omitempty"`
+	BindingsEmailAddress string    `url:"Bindings.Email.Address,omitempty"`
+	BindingsEmailName    string    `url:"Bindings.Email.Name,omitempty"`
+	// WebhookEnabled sends X-Twilio-Webhook-Enabled: true.
+	WebhookEnabled bool `url:"-"`
+}
+
+func (p *ConversationUpdateParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
+
+// ConversationCloseParams are the optional parameters of
+// [ConversationsService.Close].
+type ConversationCloseParams struct {
+	// WebhookEnabled sends X-Twilio-Webhook-Enabled: true, so that closing
+	// triggers the configured post-event webhooks (onConversationStateUpdated).
+	WebhookEnabled bool `url:"-"`
+}
 
 // ConversationListParams filter [ConversationsService.List]. With a date
 // filter Twilio returns the newest conversations first.
@@ -92,7 +123,7 @@ type ConversationListParams struct {
 
 // checkCreate applies the rules of a create to p: Twilio refuses timers
 // without a State (error 50382).
-func (p *ConversationParams) checkCreate() error {
+func (p *ConversationCreateParams) checkCreate() error {
 	if p == nil || p.Timers.IsZero() {
 		return nil
 	}
@@ -108,7 +139,7 @@ func (p *ConversationParams) checkCreate() error {
 // Create creates a conversation. With Timers it requires a State.
 //
 // POST /v1/Conversations
-func (s *ConversationsService) Create(ctx context.Context, params *ConversationParams) (*Conversation, error) {
+func (s *ConversationsService) Create(ctx context.Context, params *ConversationCreateParams) (*Conversation, error) {
 	if err := params.checkCreate(); err != nil {
 		return nil, err
 	}
@@ -126,15 +157,16 @@ func (s *ConversationsService) Fetch(ctx context.Context, sid string) (*Conversa
 // conversation cannot be updated (error 50377).
 //
 // POST /v1/Conversations/{Sid}
-func (s *ConversationsService) Update(ctx context.Context, sid string, params *ConversationParams) (*Conversation, error) {
+func (s *ConversationsService) Update(ctx context.Context, sid string, params *ConversationUpdateParams) (*Conversation, error) {
 	return doCall[Conversation](ctx, (*service)(s), http.MethodPost, "Conversations/{Sid}", params, sid)
 }
 
-// Close moves a conversation to the closed state, for good.
+// Close moves a conversation to the closed state, for good. params may be
+// nil.
 //
 // POST /v1/Conversations/{Sid} with State=closed
-func (s *ConversationsService) Close(ctx context.Context, sid string) (*Conversation, error) {
-	return s.Update(ctx, sid, &ConversationParams{State: StateClosed})
+func (s *ConversationsService) Close(ctx context.Context, sid string, params *ConversationCloseParams) (*Conversation, error) {
+	return s.Update(ctx, sid, &ConversationUpdateParams{State: StateClosed, WebhookEnabled: params != nil && params.WebhookEnabled})
 }
 
 // Delete deletes a conversation with its participants and messages.

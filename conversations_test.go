@@ -13,15 +13,15 @@ import (
 
 func init() {
 	for _, p := range []string{"", "Service"} {
-		bindOp("Create"+p+"Conversation", Conversation{}, ConversationParams{})
-		bindOp("Update"+p+"Conversation", Conversation{}, ConversationParams{})
+		bindOp("Create"+p+"Conversation", Conversation{}, ConversationCreateParams{})
+		bindOp("Update"+p+"Conversation", Conversation{}, ConversationCreateParams{})
 		bindOp("Fetch"+p+"Conversation", Conversation{})
 		bindOp("List"+p+"Conversation", Conversation{}, ConversationListParams{})
 		bindOp("Delete"+p+"Conversation", nil, DeleteParams{})
 	}
 	for p, r := range scopes {
 		cover("Create"+p+"Conversation", func(ctx context.Context, c *Client) error {
-			_, err := r(c).Conversations.Create(ctx, &ConversationParams{FriendlyName: "x"})
+			_, err := r(c).Conversations.Create(ctx, &ConversationCreateParams{FriendlyName: "x"})
 			return err
 		})
 		cover("Fetch"+p+"Conversation", func(ctx context.Context, c *Client) error {
@@ -29,7 +29,7 @@ func init() {
 			return err
 		})
 		cover("Update"+p+"Conversation", func(ctx context.Context, c *Client) error {
-			_, err := r(c).Conversations.Update(ctx, convSID, &ConversationParams{FriendlyName: "y"})
+			_, err := r(c).Conversations.Update(ctx, convSID, &ConversationUpdateParams{FriendlyName: "y"})
 			return err
 		})
 		cover("Delete"+p+"Conversation", func(ctx context.Context, c *Client) error {
@@ -61,7 +61,7 @@ func TestConversationCreate(t *testing.T) {
 		Status: http.StatusCreated,
 		Body:   example(t, "CreateConversation", "create"),
 	})
-	conv, err := c.Conversations.Create(context.Background(), &ConversationParams{
+	conv, err := c.Conversations.Create(context.Background(), &ConversationCreateParams{
 		FriendlyName:        "friendly_name",
 		UniqueName:          "unique_name",
 		Attributes:          attrs,
@@ -105,7 +105,7 @@ func TestConversationCreateEmailBindingAndEmptyTimers(t *testing.T) {
 		},
 		Status: http.StatusCreated, Body: example(t, "CreateConversation", "createEmailConversation"),
 	})
-	conv, err := c.Conversations.Create(context.Background(), &ConversationParams{
+	conv, err := c.Conversations.Create(context.Background(), &ConversationCreateParams{
 		FriendlyName: "friendly_name", BindingsEmailAddress: "example+123@example.com", BindingsEmailName: "example",
 	})
 	require.NoError(t, err)
@@ -132,12 +132,23 @@ func TestConversationUpdateAndClose(t *testing.T) {
 	c, mt := newTestClient(t)
 	expect(t, mt, call{
 		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID,
-		Form: url.Values{"State": {"closed"}},
-		Body: example(t, "UpdateConversation", "updateClosedState"),
+		Form:   url.Values{"State": {"closed"}},
+		Header: map[string]string{"X-Twilio-Webhook-Enabled": ""},
+		Body:   example(t, "UpdateConversation", "updateClosedState"),
 	})
-	conv, err := c.Conversations.Close(context.Background(), convSID)
+	conv, err := c.Conversations.Close(context.Background(), convSID, nil)
 	require.NoError(t, err)
 	assert.Equal(t, StateClosed, conv.State)
+
+	c, mt = newTestClient(t)
+	expect(t, mt, call{
+		Method: http.MethodPost, Path: "/v1/Conversations/" + convSID,
+		Form:   url.Values{"State": {"closed"}},
+		Header: map[string]string{"X-Twilio-Webhook-Enabled": "true"},
+		Body:   example(t, "UpdateConversation", "updateClosedState"),
+	})
+	_, err = c.Conversations.Close(context.Background(), convSID, &ConversationCloseParams{WebhookEnabled: true})
+	require.NoError(t, err)
 
 	c, mt = newTestClient(t)
 	expect(t, mt, call{
@@ -146,7 +157,7 @@ func TestConversationUpdateAndClose(t *testing.T) {
 		Body: example(t, "UpdateConversation", "update"),
 	})
 	attrs, _ := ParseAttributes(`{"topic":"feedback"}`)
-	_, err = c.Conversations.Update(context.Background(), convSID, &ConversationParams{
+	_, err = c.Conversations.Update(context.Background(), convSID, &ConversationUpdateParams{
 		FriendlyName: "friendly_name", Attributes: attrs,
 		Timers: Timers{DisableInactive: true, Closed: 90 * time.Minute},
 	})
@@ -161,7 +172,7 @@ func TestConversationUpdateTimersWithoutState(t *testing.T) {
 		Form: url.Values{"Timers.Inactive": {"PT5M"}},
 		Body: example(t, "UpdateConversation", "update"),
 	})
-	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{Timers: Timers{Inactive: 5 * time.Minute}})
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationUpdateParams{Timers: Timers{Inactive: 5 * time.Minute}})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
 }
@@ -211,7 +222,7 @@ func TestConversationScopedToService(t *testing.T) {
 		Form:   url.Values{"FriendlyName": {"friendly_name"}},
 		Status: http.StatusCreated, Body: example(t, "CreateServiceConversation", "create"),
 	})
-	conv, err := c.Service(serviceSID).Conversations.Create(context.Background(), &ConversationParams{FriendlyName: "friendly_name"})
+	conv, err := c.Service(serviceSID).Conversations.Create(context.Background(), &ConversationCreateParams{FriendlyName: "friendly_name"})
 	require.NoError(t, err)
 	assert.Equal(t, serviceSID, conv.ChatServiceSID)
 }
@@ -222,24 +233,24 @@ func TestConversationBadInputSendsNothing(t *testing.T) {
 	_, err := c.Conversations.Fetch(ctx, "")
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "Sid")
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Inactive: -time.Minute}})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{Inactive: -time.Minute}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
 	assert.ErrorContains(t, err, "Timers.Inactive")
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Closed: 1500 * time.Millisecond}})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{Closed: 1500 * time.Millisecond}})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Closed: time.Hour, DisableClosed: true}})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{Closed: time.Hour, DisableClosed: true}})
 	assert.ErrorContains(t, err, "Timers.Closed")
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Inactive: 30 * time.Second}, State: StateActive})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{Inactive: 30 * time.Second}, State: StateActive})
 	assert.ErrorIs(t, err, ErrInvalidDuration)
 	assert.ErrorContains(t, err, "Timers.Inactive")
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Closed: 5 * time.Minute}, State: StateActive})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{Closed: 5 * time.Minute}, State: StateActive})
 	assert.ErrorContains(t, err, "Timers.Closed")
 	// Twilio refuses timers on create without a State (error 50382).
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{Inactive: time.Hour}})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{Inactive: time.Hour}})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "State")
 	assert.ErrorContains(t, err, "50382")
-	_, err = c.Conversations.Create(ctx, &ConversationParams{Timers: Timers{DisableClosed: true}})
+	_, err = c.Conversations.Create(ctx, &ConversationCreateParams{Timers: Timers{DisableClosed: true}})
 	assert.ErrorContains(t, err, "50382")
 	_, err = c.Service("").Conversations.Fetch(ctx, convSID)
 	assert.ErrorIs(t, err, ErrEmptyParameter)

@@ -71,14 +71,14 @@ func (l *looseBool) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// CredentialParams are the parameters of [CredentialsService.Create] and
-// [CredentialsService.Update]; unset fields are not sent. Certificate,
-// PrivateKey and Sandbox apply to APN, APIKey to GCM, Secret to FCM.
+// CredentialCreateParams are the parameters of [CredentialsService.Create];
+// unset fields are not sent. Certificate, PrivateKey and Sandbox apply to
+// APN, APIKey to GCM, Secret to FCM.
 //
 // The secret fields are never included in errors, and String redacts them.
-type CredentialParams struct {
-	// Type is the push service (required on create).
-	Type         PushType `url:"Type,omitempty"`
+type CredentialCreateParams struct {
+	// Type is the push service (required).
+	Type         PushType `url:"Type"`
 	FriendlyName string   `url:"FriendlyName,omitempty"`
 	// Certificate is the APN certificate, PEM encoded.
 	Certificate string `url:"Certificate,omitempty"`
@@ -92,30 +92,60 @@ type CredentialParams struct {
 	Secret string `url:"Secret,omitempty"`
 }
 
-func (p *CredentialParams) validate() error {
-	if p == nil {
-		return nil
-	}
-	switch p.Type {
-	case "", PushAPN, PushGCM, PushFCM:
-		return nil
-	}
-	return fmt.Errorf("conversations: Type: %q is not apn, gcm or fcm", string(p.Type))
+// CredentialUpdateParams are the parameters of [CredentialsService.Update];
+// unset fields are not changed. The fields are those of
+// [CredentialCreateParams], with Type optional.
+//
+// The secret fields are never included in errors, and String redacts them.
+type CredentialUpdateParams struct {
+	Type         PushType `url:"Type,omitempty"`
+	FriendlyName string   `url:"FriendlyName,omitempty"`
+	Certificate  string   `url:"Certificate,omitempty"`
+	PrivateKey   string   `url:"PrivateKey,omitempty"`
+	Sandbox      *bool    `url:"Sandbox,omitempty"`
+	APIKey       string   `url:"ApiKey,omitempty"`
+	Secret       string   `url:"Secret,omitempty"`
 }
 
-// credentialCreate is the form of [CredentialsService.Create]: the params,
-// with Type required (on update it is optional).
-type credentialCreate struct{ *CredentialParams }
-
-func (p credentialCreate) validate() error {
-	if err := requireField(p.CredentialParams == nil || p.Type == "", "Type"); err != nil {
+func (p *CredentialCreateParams) validate() error {
+	if err := requireField(p == nil || p.Type == "", "Type"); err != nil {
 		return err
 	}
-	return p.CredentialParams.validate()
+	return checkPushType(p.Type)
+}
+
+func (p *CredentialUpdateParams) validate() error {
+	if p == nil || p.Type == "" {
+		return nil
+	}
+	return checkPushType(p.Type)
+}
+
+func checkPushType(t PushType) error {
+	switch t {
+	case PushAPN, PushGCM, PushFCM:
+		return nil
+	}
+	return fmt.Errorf("conversations: Type: %q is not apn, gcm or fcm", string(t))
 }
 
 // String describes the params with the secret fields redacted.
-func (p CredentialParams) String() string {
+func (p CredentialCreateParams) String() string {
+	return describeCredential("CredentialCreateParams", CredentialUpdateParams(p))
+}
+
+// GoString is String, so that %#v redacts the secrets too.
+func (p CredentialCreateParams) GoString() string { return p.String() }
+
+// String describes the params with the secret fields redacted.
+func (p CredentialUpdateParams) String() string {
+	return describeCredential("CredentialUpdateParams", p)
+}
+
+// GoString is String, so that %#v redacts the secrets too.
+func (p CredentialUpdateParams) GoString() string { return p.String() }
+
+func describeCredential(name string, p CredentialUpdateParams) string {
 	redact := func(s string) string {
 		if s == "" {
 			return `""`
@@ -126,18 +156,15 @@ func (p CredentialParams) String() string {
 	if p.Sandbox != nil {
 		sandbox = strconv.FormatBool(*p.Sandbox)
 	}
-	return fmt.Sprintf("CredentialParams{Type:%q FriendlyName:%q Certificate:%s PrivateKey:%s Sandbox:%s APIKey:%s Secret:%s}",
-		string(p.Type), p.FriendlyName, redact(p.Certificate), redact(p.PrivateKey), sandbox, redact(p.APIKey), redact(p.Secret))
+	return fmt.Sprintf("%s{Type:%q FriendlyName:%q Certificate:%s PrivateKey:%s Sandbox:%s APIKey:%s Secret:%s}",
+		name, string(p.Type), p.FriendlyName, redact(p.Certificate), redact(p.PrivateKey), sandbox, redact(p.APIKey), redact(p.Secret))
 }
-
-// GoString is String, so that %#v redacts the secrets too.
-func (p CredentialParams) GoString() string { return p.String() }
 
 // Create creates a push credential. params.Type is required.
 //
 // POST /v1/Credentials
-func (s *CredentialsService) Create(ctx context.Context, params *CredentialParams) (*Credential, error) {
-	return doCall[Credential](ctx, (*service)(s), http.MethodPost, "Credentials", credentialCreate{params})
+func (s *CredentialsService) Create(ctx context.Context, params *CredentialCreateParams) (*Credential, error) {
+	return doCall[Credential](ctx, (*service)(s), http.MethodPost, "Credentials", params)
 }
 
 // Fetch fetches a push credential by SID (CR...).
@@ -150,7 +177,7 @@ func (s *CredentialsService) Fetch(ctx context.Context, sid string) (*Credential
 // Update updates a push credential, such as to rotate its certificate or key.
 //
 // POST /v1/Credentials/{Sid}
-func (s *CredentialsService) Update(ctx context.Context, sid string, params *CredentialParams) (*Credential, error) {
+func (s *CredentialsService) Update(ctx context.Context, sid string, params *CredentialUpdateParams) (*Credential, error) {
 	return doCall[Credential](ctx, (*service)(s), http.MethodPost, "Credentials/{Sid}", params, sid)
 }
 

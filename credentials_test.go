@@ -16,13 +16,13 @@ import (
 const credentialSID = "CRaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
 func init() {
-	bindOp("CreateCredential", Credential{}, CredentialParams{})
+	bindOp("CreateCredential", Credential{}, CredentialCreateParams{})
 	bindOp("FetchCredential", Credential{})
-	bindOp("UpdateCredential", Credential{}, CredentialParams{})
+	bindOp("UpdateCredential", Credential{}, CredentialCreateParams{})
 	bindOp("DeleteCredential", nil)
 	bindOp("ListCredential", Credential{}, ListParams{})
 	cover("CreateCredential", func(ctx context.Context, c *Client) error {
-		_, err := c.Credentials.Create(ctx, &CredentialParams{Type: PushFCM, Secret: "s"})
+		_, err := c.Credentials.Create(ctx, &CredentialCreateParams{Type: PushFCM, Secret: "s"})
 		return err
 	})
 	cover("FetchCredential", func(ctx context.Context, c *Client) error {
@@ -30,7 +30,7 @@ func init() {
 		return err
 	})
 	cover("UpdateCredential", func(ctx context.Context, c *Client) error {
-		_, err := c.Credentials.Update(ctx, credentialSID, &CredentialParams{FriendlyName: "x"})
+		_, err := c.Credentials.Update(ctx, credentialSID, &CredentialUpdateParams{FriendlyName: "x"})
 		return err
 	})
 	cover("DeleteCredential", func(ctx context.Context, c *Client) error {
@@ -60,7 +60,7 @@ func TestCredentialCreateAPN(t *testing.T) {
 		Status: http.StatusCreated,
 		Body:   example(t, "CreateCredential", "create"),
 	})
-	cred, err := c.Credentials.Create(context.Background(), &CredentialParams{
+	cred, err := c.Credentials.Create(context.Background(), &CredentialCreateParams{
 		Type: PushAPN, FriendlyName: "Test slow create",
 		Certificate: testCert, PrivateKey: testKey, Sandbox: Ptr(false),
 	})
@@ -83,7 +83,7 @@ func TestCredentialCreateGCMAndFCM(t *testing.T) {
 		Form:   url.Values{"Type": {"gcm"}, "ApiKey": {"gcm-api-key"}},
 		Status: http.StatusCreated, Body: example(t, "CreateCredential", "createPushTypeGcm"),
 	})
-	cred, err := c.Credentials.Create(context.Background(), &CredentialParams{Type: PushGCM, APIKey: "gcm-api-key"})
+	cred, err := c.Credentials.Create(context.Background(), &CredentialCreateParams{Type: PushGCM, APIKey: "gcm-api-key"})
 	require.NoError(t, err)
 	assert.Equal(t, PushGCM, cred.Type)
 
@@ -93,7 +93,7 @@ func TestCredentialCreateGCMAndFCM(t *testing.T) {
 		Form:   url.Values{"Type": {"fcm"}, "Secret": {"fcm-server-key"}},
 		Status: http.StatusCreated, Body: example(t, "CreateCredential", "createPushTypeFcm"),
 	})
-	_, err = c.Credentials.Create(context.Background(), &CredentialParams{Type: PushFCM, Secret: "fcm-server-key"})
+	_, err = c.Credentials.Create(context.Background(), &CredentialCreateParams{Type: PushFCM, Secret: "fcm-server-key"})
 	require.NoError(t, err)
 }
 
@@ -125,7 +125,7 @@ func TestCredentialFetchUpdateDelete(t *testing.T) {
 		Form: url.Values{"FriendlyName": {"Test slow create"}, "Type": {"gcm"}, "ApiKey": {"new-key"}, "Sandbox": {"true"}},
 		Body: example(t, "UpdateCredential", "update"),
 	})
-	cred, err = c.Credentials.Update(context.Background(), credentialSID, &CredentialParams{
+	cred, err = c.Credentials.Update(context.Background(), credentialSID, &CredentialUpdateParams{
 		FriendlyName: "Test slow create", Type: PushGCM, APIKey: "new-key", Sandbox: Ptr(true),
 	})
 	require.NoError(t, err)
@@ -166,17 +166,17 @@ func TestCredentialList(t *testing.T) {
 	assert.Equal(t, "credentials", page.Meta.Key)
 }
 
-// Type is required on create, by the create form's validate, and optional
-// on update.
+// Type is required on create and optional on update.
 func TestCredentialTypeRequiredOnCreateOnly(t *testing.T) {
-	for _, p := range []*CredentialParams{nil, {FriendlyName: "x"}} {
-		err := credentialCreate{p}.validate()
+	for _, p := range []*CredentialCreateParams{nil, {FriendlyName: "x"}} {
+		err := p.validate()
 		assert.ErrorIs(t, err, ErrEmptyParameter)
 		assert.ErrorContains(t, err, "Type")
 	}
-	assert.ErrorContains(t, credentialCreate{&CredentialParams{Type: "apns"}}.validate(), `"apns" is not apn, gcm or fcm`)
-	assert.NoError(t, credentialCreate{&CredentialParams{Type: PushFCM}}.validate())
-	assert.NoError(t, (&CredentialParams{FriendlyName: "x"}).validate())
+	assert.ErrorContains(t, (&CredentialCreateParams{Type: "apns"}).validate(), `"apns" is not apn, gcm or fcm`)
+	assert.ErrorContains(t, (&CredentialUpdateParams{Type: "apns"}).validate(), `"apns" is not apn, gcm or fcm`)
+	assert.NoError(t, (&CredentialCreateParams{Type: PushFCM}).validate())
+	assert.NoError(t, (&CredentialUpdateParams{FriendlyName: "x"}).validate())
 
 	c, mt := newTestClient(t)
 	n := expect(t, mt, call{
@@ -184,7 +184,7 @@ func TestCredentialTypeRequiredOnCreateOnly(t *testing.T) {
 		Form: url.Values{"FriendlyName": {"renamed"}},
 		Body: example(t, "UpdateCredential", "update"),
 	})
-	_, err := c.Credentials.Update(context.Background(), credentialSID, &CredentialParams{FriendlyName: "renamed"})
+	_, err := c.Credentials.Update(context.Background(), credentialSID, &CredentialUpdateParams{FriendlyName: "renamed"})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
 }
@@ -193,13 +193,13 @@ func TestCredentialSecretsNeverInErrors(t *testing.T) {
 	c, mt := newTestClient(t)
 	ctx := context.Background()
 	secrets := []string{testCert, testKey, "gcm-api-key-123", "fcm-secret-456"}
-	p := &CredentialParams{Type: "apns", Certificate: testCert, PrivateKey: testKey, APIKey: secrets[2], Secret: secrets[3]}
+	p := &CredentialCreateParams{Type: "apns", Certificate: testCert, PrivateKey: testKey, APIKey: secrets[2], Secret: secrets[3]}
 	_, err := c.Credentials.Create(ctx, p)
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "Type")
-	_, err2 := c.Credentials.Update(ctx, credentialSID, p)
+	_, err2 := c.Credentials.Update(ctx, credentialSID, (*CredentialUpdateParams)(p))
 	require.Error(t, err2)
-	_, err3 := c.Credentials.Create(ctx, &CredentialParams{Certificate: testCert, Secret: secrets[3]})
+	_, err3 := c.Credentials.Create(ctx, &CredentialCreateParams{Certificate: testCert, Secret: secrets[3]})
 	assert.ErrorIs(t, err3, ErrEmptyParameter)
 	_, err4 := c.Credentials.Create(ctx, nil)
 	assert.ErrorIs(t, err4, ErrEmptyParameter)
@@ -209,11 +209,13 @@ func TestCredentialSecretsNeverInErrors(t *testing.T) {
 		}
 	}
 	for _, format := range []string{"%v", "%+v", "%#v", "%s"} {
-		out := fmt.Sprintf(format, p)
-		for _, s := range secrets {
-			assert.NotContains(t, out, s, format)
+		for _, v := range []any{p, (*CredentialUpdateParams)(p)} {
+			out := fmt.Sprintf(format, v)
+			for _, s := range secrets {
+				assert.NotContains(t, out, s, format)
+			}
+			assert.Contains(t, out, "[redacted]", format)
 		}
-		assert.Contains(t, out, "[redacted]", format)
 	}
 	_, err = c.Credentials.Fetch(ctx, "")
 	assert.ErrorIs(t, err, ErrEmptyParameter)
@@ -229,7 +231,7 @@ func TestCredentialAPIErrorDoesNotEchoSecrets(t *testing.T) {
 		Status: http.StatusBadRequest,
 		Body:   []byte(`{"code":20001,"message":"Invalid credential","more_info":"https://www.twilio.com/docs/errors/20001","status":400}`),
 	})
-	_, err := c.Credentials.Create(context.Background(), &CredentialParams{Type: PushFCM, Secret: "fcm-secret-456"})
+	_, err := c.Credentials.Create(context.Background(), &CredentialCreateParams{Type: PushFCM, Secret: "fcm-secret-456"})
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, 20001, apiErr.Code)

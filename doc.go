@@ -7,7 +7,7 @@
 // [WithAPIKey]), or from the environment with [NewClientFromEnv]:
 //
 //	client, err := conversations.NewClient(accountSID, authToken)
-//	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{
+//	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{
 //		FriendlyName: "Support #42",
 //	})
 //	_, err = client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{

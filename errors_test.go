@@ -35,7 +35,7 @@ func TestErrorFromTwilioBody(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, apiBase+"/v1/Conversations/"+convSID, respond(http.StatusBadRequest, "application/json",
 		`{"code":50377,"message":"Conversation is closed","more_info":"https://www.twilio.com/docs/errors/50377","status":400,"details":{"field":"State"}}`,
 		"Twilio-Request-Id", "RQ0123456789abcdef0123456789abcdef"))
-	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{FriendlyName: "x"})
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationUpdateParams{FriendlyName: "x"})
 	var apiErr *Error
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, http.StatusBadRequest, apiErr.Status)

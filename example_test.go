@@ -87,7 +87,7 @@ func ExampleClient_create_conversation() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	conv, err := client.Conversations.Create(context.Background(), &conversations.ConversationParams{
+	conv, err := client.Conversations.Create(context.Background(), &conversations.ConversationCreateParams{
 		FriendlyName: "friendly_name",
 		UniqueName:   "unique_name",
 		Attributes:   attrs,

@@ -203,9 +203,9 @@ func jsonNames(t reflect.Type) []string {
 
 // scopes are the two forms of the shared resources, keyed by the infix of
 // their operationIds: account-level ("") and service-scoped ("Service").
-var scopes = map[string]func(*Client) resources{
-	"":        func(c *Client) resources { return c.resources },
-	"Service": func(c *Client) resources { return c.Service(serviceSID).resources },
+var scopes = map[string]func(*Client) *Scope{
+	"":        func(c *Client) *Scope { return c.Scope },
+	"Service": func(c *Client) *Scope { return c.Service(serviceSID).Scope },
 }
 
 // --- The coverage registry ---------------------------------------------------

@@ -31,7 +31,7 @@ type ListParams struct {
 
 // Minimum timer durations, per the spec: Twilio refuses a shorter inactive
 // timer (error 50375) or closed timer (error 50376). They apply to
-// [Timers] and to the account defaults of [ConfigurationParams].
+// [Timers] and to the account defaults of [ConfigurationUpdateParams].
 const (
 	MinInactiveTimer = time.Minute
 	MinClosedTimer   = 10 * time.Minute
@@ -73,7 +73,7 @@ func (t Timers) EncodeValues(key string, v *url.Values) error {
 }
 
 // stateTimer is one conversation state timer parameter, the one validation
-// of [Timers] and of the defaults in [ConfigurationParams].
+// of [Timers] and of the defaults in [ConfigurationUpdateParams].
 type stateTimer struct {
 	name    string // the wire name, for errors
 	d       time.Duration

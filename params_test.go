@@ -85,7 +85,7 @@ func TestPtrAndRequireField(t *testing.T) {
 
 func TestEncoderErrorsAreNotDoublePrefixed(t *testing.T) {
 	c, _ := newTestClient(t)
-	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{Timers: Timers{Inactive: -time.Minute}})
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationUpdateParams{Timers: Timers{Inactive: -time.Minute}})
 	require.Error(t, err)
 	assert.Equal(t, 1, strings.Count(err.Error(), "conversations:"), err.Error())
 	assert.Contains(t, err.Error(), "Timers.Inactive")

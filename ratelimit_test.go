@@ -54,9 +54,9 @@ func TestWithRateLimiterScopes(t *testing.T) {
 			return httpmock.NewStringResponse(http.StatusOK, ok), nil
 		})
 	}
-	_, err := c.Conversations.Create(ctx, &ConversationParams{FriendlyName: "x"})
+	_, err := c.Conversations.Create(ctx, &ConversationCreateParams{FriendlyName: "x"})
 	require.NoError(t, err)
-	_, err = c.Conversations.Update(ctx, convSID, &ConversationParams{FriendlyName: "y"})
+	_, err = c.Conversations.Update(ctx, convSID, &ConversationUpdateParams{FriendlyName: "y"})
 	require.NoError(t, err)
 	require.NoError(t, c.Conversations.Delete(ctx, convSID, nil))
 	_, err = c.Messages.Create(ctx, convSID, &MessageCreateParams{Body: "hi"})
@@ -82,7 +82,7 @@ func TestWithRateLimiter429IsReported(t *testing.T) {
 		WithRetryPolicy(RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Second}))
 	n := sequence(t, mt, http.MethodPost, "/v1/Conversations/"+convSID, url.Values{"FriendlyName": {"y"}},
 		step{status: 429, header: http.Header{"Retry-After": {"1"}}}, step{status: 429}, step{status: 200})
-	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{FriendlyName: "y"})
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationUpdateParams{FriendlyName: "y"})
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, n.Load())
 	scope := "conversation:" + convSID

@@ -48,6 +48,7 @@ type core struct {
 	retry     RetryPolicy
 	logger    *slog.Logger
 	limiter   RateLimiter // nil: calls are not paced
+	bulk      bulkPacer   // the bulk operations' limiter when limiter is nil (bulk.go)
 }
 
 func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
@@ -195,8 +196,11 @@ func (s *service) call(ctx context.Context, method, tmpl string, params, out any
 	} else if len(vals) > 0 {
 		u += "?" + vals.Encode()
 	}
-	r := &request{method: method, url: u, form: body, webhook: hook}
-	if s.core.limiter != nil {
+	r := &request{method: method, url: u, form: body, webhook: hook, limiter: s.core.limiter}
+	if s.pace != nil {
+		r.limiter = s.pace
+	}
+	if r.limiter != nil {
 		r.scope, _, _ = ratescope.Classify(method, path)
 	}
 	return s.core.doRequest(ctx, r, out)
@@ -222,9 +226,10 @@ func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool
 type request struct {
 	method  string
 	url     string
-	form    string // the form body of a POST; unused when body is set
-	webhook bool   // send X-Twilio-Webhook-Enabled: true
-	scope   string // the rate-limit scope each attempt waits on; "" for none
+	form    string      // the form body of a POST; unused when body is set
+	webhook bool        // send X-Twilio-Webhook-Enabled: true
+	scope   string      // the rate-limit scope each attempt waits on; "" for none
+	limiter RateLimiter // paces the attempts when scope is set
 
 	// body is a raw body, sent with contentType instead of the form. It is
 	// retried (by the usual rules) only when it is an io.Seeker, rewound to
@@ -303,7 +308,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			return delay, ok
 		}
 		if r.scope != "" {
-			if err := c.limiter.Wait(ctx, r.scope); err != nil {
+			if err := r.limiter.Wait(ctx, r.scope); err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -364,7 +369,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 		}
 		apiErr := readError(resp, method, path)
 		if resp.StatusCode == http.StatusTooManyRequests && r.scope != "" {
-			c.limiter.Throttled(ctx, r.scope, apiErr.RetryAfter)
+			r.limiter.Throttled(ctx, r.scope, apiErr.RetryAfter)
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -73,7 +73,7 @@ func fetchConv(c *Client) error {
 }
 
 func updateConv(c *Client) error {
-	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationParams{FriendlyName: "x"})
+	_, err := c.Conversations.Update(context.Background(), convSID, &ConversationUpdateParams{FriendlyName: "x"})
 	return err
 }
 

@@ -32,9 +32,9 @@ type ServiceConfigurationLinks struct {
 	Webhooks      string `json:"webhooks"`
 }
 
-// ServiceConfigurationParams are the parameters of
+// ServiceConfigurationUpdateParams are the parameters of
 // [ServiceConfigurationService.Update]; unset fields are not sent.
-type ServiceConfigurationParams struct {
+type ServiceConfigurationUpdateParams struct {
 	DefaultConversationCreatorRoleSID string `url:"DefaultConversationCreatorRoleSid,omitempty"`
 	DefaultConversationRoleSID        string `url:"DefaultConversationRoleSid,omitempty"`
 	DefaultChatServiceRoleSID         string `url:"DefaultChatServiceRoleSid,omitempty"`
@@ -85,10 +85,10 @@ type MediaNotificationSettings struct {
 	Template string `json:"template"`
 }
 
-// ServiceNotificationsParams are the parameters of
+// ServiceNotificationsUpdateParams are the parameters of
 // [ServiceConfigurationService.UpdateNotifications]; unset fields are not
 // sent. Booleans are pointers so that false can be sent: use Ptr(false).
-type ServiceNotificationsParams struct {
+type ServiceNotificationsUpdateParams struct {
 	LogEnabled                      *bool  `url:"LogEnabled,omitempty"`
 	NewMessageEnabled               *bool  `url:"NewMessage.Enabled,omitempty"`
 	NewMessageTemplate              string `url:"NewMessage.Template,omitempty"`
@@ -113,30 +113,35 @@ type ServiceWebhookConfiguration struct {
 	PostWebhookURL string `json:"post_webhook_url"`
 	// Filters are the events that fire webhooks, such as onMessageAdd and
 	// onParticipantAdded.
-	Filters []string      `json:"filters"`
+	Filters []EventType   `json:"filters"`
 	Method  WebhookMethod `json:"method"`
 	URL     string        `json:"url"`
 }
 
-// ServiceWebhookParams are the parameters of
+// ServiceWebhookConfigurationUpdateParams are the parameters of
 // [ServiceConfigurationService.UpdateWebhooks]; unset fields are not sent.
-type ServiceWebhookParams struct {
+type ServiceWebhookConfigurationUpdateParams struct {
 	PreWebhookURL  string `url:"PreWebhookUrl,omitempty"`
 	PostWebhookURL string `url:"PostWebhookUrl,omitempty"`
 	// Filters replace the events that fire webhooks; each is sent as its own
 	// Filters value.
-	Filters []string      `url:"Filters,omitempty"`
+	Filters []EventType   `url:"Filters,omitempty"`
 	Method  WebhookMethod `url:"Method,omitempty"`
 }
 
-func (p *ServiceWebhookParams) validate() error {
+func (p *ServiceWebhookConfigurationUpdateParams) validate() error {
 	if p == nil {
 		return nil
 	}
 	// Method is checked by WebhookMethod.EncodeValues.
-	for i, f := range p.Filters {
+	return checkFilters("Filters", p.Filters)
+}
+
+// checkFilters rejects an empty event type in a list of webhook filters.
+func checkFilters(name string, filters []EventType) error {
+	for i, f := range filters {
 		if f == "" {
-			return fmt.Errorf("%w: Filters[%d]", ErrEmptyParameter, i)
+			return fmt.Errorf("%w: %s[%d]", ErrEmptyParameter, name, i)
 		}
 	}
 	return nil
@@ -158,7 +163,7 @@ func (s *ServiceConfigurationService) Fetch(ctx context.Context) (*ServiceConfig
 // Update updates the service's configuration.
 //
 // POST /v1/Services/{ChatServiceSid}/Configuration
-func (s *ServiceConfigurationService) Update(ctx context.Context, params *ServiceConfigurationParams) (*ServiceConfiguration, error) {
+func (s *ServiceConfigurationService) Update(ctx context.Context, params *ServiceConfigurationUpdateParams) (*ServiceConfiguration, error) {
 	return doCall[ServiceConfiguration](ctx, (*service)(s), http.MethodPost, serviceConfigurationPath, params)
 }
 
@@ -172,7 +177,7 @@ func (s *ServiceConfigurationService) FetchNotifications(ctx context.Context) (*
 // UpdateNotifications updates the service's push notification settings.
 //
 // POST /v1/Services/{ChatServiceSid}/Configuration/Notifications
-func (s *ServiceConfigurationService) UpdateNotifications(ctx context.Context, params *ServiceNotificationsParams) (*ServiceNotifications, error) {
+func (s *ServiceConfigurationService) UpdateNotifications(ctx context.Context, params *ServiceNotificationsUpdateParams) (*ServiceNotifications, error) {
 	return doCall[ServiceNotifications](ctx, (*service)(s), http.MethodPost, serviceNotificationsPath, params)
 }
 
@@ -186,6 +191,6 @@ func (s *ServiceConfigurationService) FetchWebhooks(ctx context.Context) (*Servi
 // UpdateWebhooks updates the service's webhook configuration.
 //
 // POST /v1/Services/{ChatServiceSid}/Configuration/Webhooks
-func (s *ServiceConfigurationService) UpdateWebhooks(ctx context.Context, params *ServiceWebhookParams) (*ServiceWebhookConfiguration, error) {
+func (s *ServiceConfigurationService) UpdateWebhooks(ctx context.Context, params *ServiceWebhookConfigurationUpdateParams) (*ServiceWebhookConfiguration, error) {
 	return doCall[ServiceWebhookConfiguration](ctx, (*service)(s), http.MethodPost, serviceWebhooksPath, params)
 }

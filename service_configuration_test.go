@@ -12,18 +12,18 @@ import (
 
 func init() {
 	bindOp("FetchServiceConfiguration", ServiceConfiguration{})
-	bindOp("UpdateServiceConfiguration", ServiceConfiguration{}, ServiceConfigurationParams{})
+	bindOp("UpdateServiceConfiguration", ServiceConfiguration{}, ServiceConfigurationUpdateParams{})
 	bindOp("FetchServiceNotification", ServiceNotifications{})
-	bindOp("UpdateServiceNotification", ServiceNotifications{}, ServiceNotificationsParams{})
+	bindOp("UpdateServiceNotification", ServiceNotifications{}, ServiceNotificationsUpdateParams{})
 	bindOp("FetchServiceWebhookConfiguration", ServiceWebhookConfiguration{})
-	bindOp("UpdateServiceWebhookConfiguration", ServiceWebhookConfiguration{}, ServiceWebhookParams{})
+	bindOp("UpdateServiceWebhookConfiguration", ServiceWebhookConfiguration{}, ServiceWebhookConfigurationUpdateParams{})
 	cfg := func(c *Client) *ServiceConfigurationService { return c.Service(serviceSID).Configuration }
 	cover("FetchServiceConfiguration", func(ctx context.Context, c *Client) error {
 		_, err := cfg(c).Fetch(ctx)
 		return err
 	})
 	cover("UpdateServiceConfiguration", func(ctx context.Context, c *Client) error {
-		_, err := cfg(c).Update(ctx, &ServiceConfigurationParams{ReachabilityEnabled: Ptr(true)})
+		_, err := cfg(c).Update(ctx, &ServiceConfigurationUpdateParams{ReachabilityEnabled: Ptr(true)})
 		return err
 	})
 	cover("FetchServiceNotification", func(ctx context.Context, c *Client) error {
@@ -31,7 +31,7 @@ func init() {
 		return err
 	})
 	cover("UpdateServiceNotification", func(ctx context.Context, c *Client) error {
-		_, err := cfg(c).UpdateNotifications(ctx, &ServiceNotificationsParams{LogEnabled: Ptr(true)})
+		_, err := cfg(c).UpdateNotifications(ctx, &ServiceNotificationsUpdateParams{LogEnabled: Ptr(true)})
 		return err
 	})
 	cover("FetchServiceWebhookConfiguration", func(ctx context.Context, c *Client) error {
@@ -39,7 +39,7 @@ func init() {
 		return err
 	})
 	cover("UpdateServiceWebhookConfiguration", func(ctx context.Context, c *Client) error {
-		_, err := cfg(c).UpdateWebhooks(ctx, &ServiceWebhookParams{Method: WebhookPOST})
+		_, err := cfg(c).UpdateWebhooks(ctx, &ServiceWebhookConfigurationUpdateParams{Method: WebhookPOST})
 		return err
 	})
 }
@@ -74,7 +74,7 @@ func TestServiceConfigurationUpdate(t *testing.T) {
 		},
 		Body: example(t, "UpdateServiceConfiguration", "update"),
 	})
-	cfg, err := c.Service(serviceSID).Configuration.Update(context.Background(), &ServiceConfigurationParams{
+	cfg, err := c.Service(serviceSID).Configuration.Update(context.Background(), &ServiceConfigurationUpdateParams{
 		DefaultConversationCreatorRoleSID: "RLbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
 		DefaultConversationRoleSID:        "RLcccccccccccccccccccccccccccccccc",
 		DefaultChatServiceRoleSID:         "RLdddddddddddddddddddddddddddddddd",
@@ -89,7 +89,7 @@ func TestServiceConfigurationUpdate(t *testing.T) {
 		Form: url.Values{"ReachabilityEnabled": {"true"}},
 		Body: example(t, "UpdateServiceConfiguration", "update"),
 	})
-	_, err = c.Service(serviceSID).Configuration.Update(context.Background(), &ServiceConfigurationParams{ReachabilityEnabled: Ptr(true)})
+	_, err = c.Service(serviceSID).Configuration.Update(context.Background(), &ServiceConfigurationUpdateParams{ReachabilityEnabled: Ptr(true)})
 	require.NoError(t, err)
 }
 
@@ -137,7 +137,7 @@ func TestServiceNotificationsUpdate(t *testing.T) {
 		},
 		Body: example(t, "UpdateServiceNotification", "update"),
 	})
-	nt, err := c.Service(serviceSID).Configuration.UpdateNotifications(context.Background(), &ServiceNotificationsParams{
+	nt, err := c.Service(serviceSID).Configuration.UpdateNotifications(context.Background(), &ServiceNotificationsUpdateParams{
 		LogEnabled:                      Ptr(true),
 		NewMessageEnabled:               Ptr(false),
 		NewMessageTemplate:              "New in ${CONVERSATION}",
@@ -165,7 +165,7 @@ func TestServiceNotificationsUpdate(t *testing.T) {
 		Method: http.MethodPost, Path: serviceConfigPath + "/Notifications",
 		Body: example(t, "UpdateServiceNotification", "update"),
 	})
-	_, err = c.Service(serviceSID).Configuration.UpdateNotifications(context.Background(), &ServiceNotificationsParams{})
+	_, err = c.Service(serviceSID).Configuration.UpdateNotifications(context.Background(), &ServiceNotificationsUpdateParams{})
 	require.NoError(t, err, "unset fields are not sent")
 }
 
@@ -178,7 +178,7 @@ func TestServiceWebhooksFetch(t *testing.T) {
 	assert.Equal(t, serviceSID, wh.ChatServiceSID)
 	assert.Equal(t, "https://www.example.com/pre", wh.PreWebhookURL)
 	assert.Equal(t, "https://www.example.com/post", wh.PostWebhookURL)
-	assert.Equal(t, []string{"onMessageRemove", "onParticipantAdd"}, wh.Filters)
+	assert.Equal(t, []EventType{"onMessageRemove", "onParticipantAdd"}, wh.Filters)
 	assert.Equal(t, WebhookPOST, wh.Method)
 	assert.Equal(t, apiBase+serviceConfigPath+"/Webhooks", wh.URL)
 
@@ -203,15 +203,15 @@ func TestServiceWebhooksUpdate(t *testing.T) {
 		},
 		Body: example(t, "UpdateServiceWebhookConfiguration", "update"),
 	})
-	wh, err := c.Service(serviceSID).Configuration.UpdateWebhooks(context.Background(), &ServiceWebhookParams{
+	wh, err := c.Service(serviceSID).Configuration.UpdateWebhooks(context.Background(), &ServiceWebhookConfigurationUpdateParams{
 		PreWebhookURL:  "https://www.example.com/pre",
 		PostWebhookURL: "https://www.example.com/post",
-		Filters:        []string{"onMessageRemoved", "onParticipantAdded"},
+		Filters:        []EventType{"onMessageRemoved", "onParticipantAdded"},
 		Method:         WebhookGET,
 	})
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, n.Load())
-	assert.Equal(t, []string{"onMessageRemoved", "onParticipantAdded"}, wh.Filters)
+	assert.Equal(t, []EventType{"onMessageRemoved", "onParticipantAdded"}, wh.Filters)
 	assert.Equal(t, WebhookGET, wh.Method)
 }
 
@@ -222,23 +222,23 @@ func TestServiceConfigurationBadInputSendsNothing(t *testing.T) {
 	_, err := bad.Fetch(ctx)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "ChatServiceSid")
-	_, err = bad.Update(ctx, &ServiceConfigurationParams{ReachabilityEnabled: Ptr(true)})
+	_, err = bad.Update(ctx, &ServiceConfigurationUpdateParams{ReachabilityEnabled: Ptr(true)})
 	assert.ErrorContains(t, err, "ChatServiceSid")
 	_, err = bad.FetchNotifications(ctx)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
-	_, err = bad.UpdateNotifications(ctx, &ServiceNotificationsParams{LogEnabled: Ptr(true)})
+	_, err = bad.UpdateNotifications(ctx, &ServiceNotificationsUpdateParams{LogEnabled: Ptr(true)})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	_, err = bad.FetchWebhooks(ctx)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
-	_, err = bad.UpdateWebhooks(ctx, &ServiceWebhookParams{Method: WebhookPOST})
+	_, err = bad.UpdateWebhooks(ctx, &ServiceWebhookConfigurationUpdateParams{Method: WebhookPOST})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 
 	cfg := c.Service(serviceSID).Configuration
-	_, err = cfg.UpdateWebhooks(ctx, &ServiceWebhookParams{Method: "PUT"})
+	_, err = cfg.UpdateWebhooks(ctx, &ServiceWebhookConfigurationUpdateParams{Method: "PUT"})
 	assert.ErrorContains(t, err, `Method: webhook method "PUT" is not GET or POST`)
 	// Method is checked once, by WebhookMethod.EncodeValues, not by validate.
-	assert.NoError(t, (&ServiceWebhookParams{Method: "PUT"}).validate())
-	_, err = cfg.UpdateWebhooks(ctx, &ServiceWebhookParams{Filters: []string{"onMessageAdded", ""}})
+	assert.NoError(t, (&ServiceWebhookConfigurationUpdateParams{Method: "PUT"}).validate())
+	_, err = cfg.UpdateWebhooks(ctx, &ServiceWebhookConfigurationUpdateParams{Filters: []EventType{"onMessageAdded", ""}})
 	assert.ErrorContains(t, err, "Filters[1]")
 	assert.Zero(t, mt.GetTotalCallCount(), "no request may be sent for bad input")
 }

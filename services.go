@@ -7,9 +7,9 @@ import (
 	"time"
 )
 
-// ConversationService is a Conversation Service: a container of
+// ServiceInstance is a Conversation Service: a container of
 // conversations, users, roles and their configuration.
-type ConversationService struct {
+type ServiceInstance struct {
 	SID          string       `json:"sid"`
 	AccountSID   string       `json:"account_sid"`
 	FriendlyName string       `json:"friendly_name"`
@@ -43,15 +43,15 @@ func (p *ServiceCreateParams) validate() error {
 // Create creates a Conversation Service.
 //
 // POST /v1/Services
-func (s *ServicesService) Create(ctx context.Context, params *ServiceCreateParams) (*ConversationService, error) {
-	return doCall[ConversationService](ctx, (*service)(s), http.MethodPost, "Services", params)
+func (s *ServicesService) Create(ctx context.Context, params *ServiceCreateParams) (*ServiceInstance, error) {
+	return doCall[ServiceInstance](ctx, (*service)(s), http.MethodPost, "Services", params)
 }
 
 // Fetch fetches a Conversation Service by SID.
 //
 // GET /v1/Services/{Sid}
-func (s *ServicesService) Fetch(ctx context.Context, sid string) (*ConversationService, error) {
-	return doCall[ConversationService](ctx, (*service)(s), http.MethodGet, "Services/{Sid}", nil, sid)
+func (s *ServicesService) Fetch(ctx context.Context, sid string) (*ServiceInstance, error) {
+	return doCall[ServiceInstance](ctx, (*service)(s), http.MethodGet, "Services/{Sid}", nil, sid)
 }
 
 // Delete deletes a Conversation Service and everything in it.
@@ -64,11 +64,11 @@ func (s *ServicesService) Delete(ctx context.Context, sid string) error {
 // List iterates over the account's Conversation Services.
 //
 // GET /v1/Services
-func (s *ServicesService) List(ctx context.Context, params *ListParams) iter.Seq2[*ConversationService, error] {
-	return listAll[ConversationService](ctx, (*service)(s), "Services", "services", 100, params)
+func (s *ServicesService) List(ctx context.Context, params *ListParams) iter.Seq2[*ServiceInstance, error] {
+	return listAll[ServiceInstance](ctx, (*service)(s), "Services", "services", 100, params)
 }
 
 // Pager reads the Conversation Services one page at a time.
-func (s *ServicesService) Pager(params *ListParams) *Pager[ConversationService] {
-	return newPager[ConversationService]((*service)(s), "Services", "services", 100, params)
+func (s *ServicesService) Pager(params *ListParams) *Pager[ServiceInstance] {
+	return newPager[ServiceInstance]((*service)(s), "Services", "services", 100, params)
 }

@@ -12,10 +12,10 @@ import (
 )
 
 func init() {
-	bindOp("CreateService", ConversationService{}, ServiceCreateParams{})
-	bindOp("FetchService", ConversationService{})
+	bindOp("CreateService", ServiceInstance{}, ServiceCreateParams{})
+	bindOp("FetchService", ServiceInstance{})
 	bindOp("DeleteService", nil)
-	bindOp("ListService", ConversationService{}, ListParams{})
+	bindOp("ListService", ServiceInstance{}, ListParams{})
 	cover("CreateService", func(ctx context.Context, c *Client) error {
 		_, err := c.Services.Create(ctx, &ServiceCreateParams{FriendlyName: "x"})
 		return err
@@ -33,7 +33,7 @@ func init() {
 }
 
 // assertServiceLinks checks the links of the spec's service examples.
-func assertServiceLinks(t *testing.T, svc *ConversationService) {
+func assertServiceLinks(t *testing.T, svc *ServiceInstance) {
 	t.Helper()
 	base := apiBase + "/v1/Services/" + serviceSID
 	assert.Equal(t, base, svc.URL)
@@ -97,7 +97,7 @@ func TestServiceList(t *testing.T) {
 		Query: url.Values{"PageSize": {"100"}},
 		Body:  example(t, "ListService", "readFull"),
 	})
-	var got []*ConversationService
+	var got []*ServiceInstance
 	for svc, err := range c.Services.List(context.Background(), &ListParams{PageSize: 1000}) {
 		require.NoError(t, err)
 		got = append(got, svc)

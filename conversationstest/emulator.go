@@ -34,6 +34,7 @@ type config struct {
 	start                 time.Time // zero: real time
 	maxParticipants       int
 	maxNonChat            int
+	control               controlConfig // guard.go
 	ratePerSecond         float64       // ratelimit.go
 	latency               time.Duration // ratelimit.go
 }
@@ -116,7 +117,9 @@ type Emulator struct {
 	credentials   table[credential]    // credentials.go
 	media         table[mediaFile]     // the Media Content Service's files (media.go)
 
-	traffic traffic // request counts and rate-limit buckets (ratelimit.go); not under mu
+	control *http.ServeMux // the control API, /_emulator/ (control.go)
+	hooklog hookLog        // webhook deliveries (hooklog.go)
+	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -146,6 +149,7 @@ func New(opts ...Option) *Emulator {
 	}
 	e.dispatch = newDispatcher(8)
 	e.defaultSvc = e.newService("Default Conversations Service")
+	e.applyWebhookURL() // reset.go
 	e.routes()
 	return e
 }
@@ -279,17 +283,21 @@ func (e *Emulator) routes() {
 	e.credentialRoutes()
 	e.conversationWithParticipantsRoutes()
 	e.mediaRoutes()
+	e.controlRoutes()
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound(r.URL.Path))
 	})
 }
 
 // ServeHTTP serves the Conversations v1 API after checking HTTP basic auth
-// against the configured credentials.
+// against the configured credentials, and the control API under
+// /_emulator/ behind its own checks (see the README).
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if !publicPath(r) && !e.authorized(r) {
+	if isControlPath(r.URL.Path) {
+		e.serveControl(rec, r) // control.go: its own guards, no WWW-Authenticate
+	} else if !publicPath(r) && !e.authorized(r) {
 		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
 	} else if e.admit(rec, r) {

@@ -233,15 +233,19 @@ func (e *Emulator) fillMedia(conv *conversation, msg *message) error {
 		return nil
 	}
 	e.sweepMediaLocked()
-	sid := msg.media[0].Sid
-	m, ok := e.media.get(sid)
-	if !ok || m.serviceSid != conv.svc.sid {
-		return badRequest(codeInvalidParam, "Media %s was not found in Conversation Service %s (unattached media is deleted after 5 minutes)", sid, conv.svc.sid)
+	refs := make([]mediaRef, 0, len(msg.media))
+	for _, ref := range msg.media {
+		sid := ref.Sid
+		m, ok := e.media.get(sid)
+		if !ok || m.serviceSid != conv.svc.sid {
+			return badRequest(codeInvalidParam, "Media %s was not found in Conversation Service %s (unattached media is deleted after 5 minutes)", sid, conv.svc.sid)
+		}
+		if m.messageSid != "" {
+			return badRequest(codeInvalidParam, "Media %s is already attached to message %s", sid, m.messageSid)
+		}
+		refs = append(refs, mediaRef{Sid: m.sid, Size: len(m.data), ContentType: m.contentType, Filename: strOrNil(m.filename)})
 	}
-	if m.messageSid != "" {
-		return badRequest(codeInvalidParam, "Media %s is already attached to message %s", sid, m.messageSid)
-	}
-	msg.media = []mediaRef{{Sid: m.sid, Size: len(m.data), ContentType: m.contentType, Filename: strOrNil(m.filename)}}
+	msg.media = refs
 	return nil
 }
 

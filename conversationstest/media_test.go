@@ -216,7 +216,7 @@ func TestServerClient(t *testing.T) {
 	c, err := srv.Client(conversations.WithRetryPolicy(conversations.NoRetries))
 	require.NoError(t, err)
 	ctx := context.Background()
-	conv, err := c.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "via Server.Client"})
+	conv, err := c.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "via Server.Client"})
 	require.NoError(t, err)
 	require.Equal(t, srv.AccountSID(), conv.AccountSID)
 	info, err := c.Service(srv.DefaultServiceSID()).Media.Upload(ctx, bytes.NewReader([]byte("hello")),

@@ -141,6 +141,7 @@ type newMessage struct {
 	body           *string
 	attributes     string
 	mediaSid       string
+	mediaSids      []string // more media, from simulated users (MMS)
 	contentSid     string
 	participantSid string // set by simulated senders; else derived from author
 	dateCreated    time.Time
@@ -240,6 +241,9 @@ func (in newMessage) toMessage(conv *conversation) *message {
 	}
 	if in.mediaSid != "" {
 		m.media = []mediaRef{{Sid: in.mediaSid, ContentType: "application/octet-stream"}}
+	}
+	for _, sid := range in.mediaSids {
+		m.media = append(m.media, mediaRef{Sid: sid, ContentType: "application/octet-stream"})
 	}
 	if m.participantSid == "" && m.author != "system" {
 		if p, ok := conv.participants.find(func(p *participant) bool {

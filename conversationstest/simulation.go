@@ -32,6 +32,9 @@ type InboundMessage struct {
 	MessageSid      string // IM…
 	ParticipantSid  string // MB…, the sender
 	Index           int
+	// CreatedConversation reports that the message auto-created its
+	// conversation (an address configuration with auto-creation enabled).
+	CreatedConversation bool
 }
 
 // ErrNoConversation is returned by [Emulator.SendSMS] and
@@ -87,13 +90,13 @@ func (e *Emulator) Received(address string) []SimulatedMessage {
 // as for any inbound message (no X-Twilio-Webhook-Enabled needed, no Source),
 // and an onMessageAdd pre-event hook may change or reject it ([ErrRejected]).
 func (e *Emulator) SendSMS(from, to, body string) (InboundMessage, error) {
-	return e.inbound(from, to, body)
+	return e.inbound(from, to, body, nil)
 }
 
 // SendWhatsApp is [Emulator.SendSMS] for WhatsApp; the "whatsapp:" prefix is
 // added to from and to when they lack it.
 func (e *Emulator) SendWhatsApp(from, to, body string) (InboundMessage, error) {
-	return e.inbound(whatsapp(from), whatsapp(to), body)
+	return e.inbound(whatsapp(from), whatsapp(to), body, nil)
 }
 
 func whatsapp(addr string) string {
@@ -103,11 +106,15 @@ func whatsapp(addr string) string {
 	return "whatsapp:" + addr
 }
 
-func (e *Emulator) inbound(from, to, body string) (InboundMessage, error) {
+// inbound is a message from the user at from to the proxy address to, with
+// media files attached (see control_inbound.go).
+func (e *Emulator) inbound(from, to, body string, media []InboundMedia) (InboundMessage, error) {
+	created := false
 	resolve := func() (*conversation, error) {
 		conv := e.conversationWithPair(from, to)
 		if conv == nil {
 			conv = e.autoCreate(from, to) // addresses.go
+			created = conv != nil
 		}
 		if conv == nil {
 			return nil, ErrNoConversation
@@ -117,16 +124,20 @@ func (e *Emulator) inbound(from, to, body string) (InboundMessage, error) {
 	e.lock()
 	conv, err := resolve()
 	var sender string
+	var mediaSids []string
 	if err == nil {
 		p, _ := conv.participants.find(func(p *participant) bool { return p.address == from && p.proxyAddress == to })
 		sender = p.sid
+		mediaSids = e.storeMedia(conv.svc, media)
 	}
 	e.unlock()
 	if err != nil {
 		return InboundMessage{}, err
 	}
 	fixed := func() (*conversation, error) { return conv, nil }
-	return e.simulated(fixed, origin{fire: true}, newMessage{author: from, body: &body, participantSid: sender})
+	in, err := e.simulated(fixed, origin{fire: true}, newMessage{author: from, body: mediaBody(body, media), participantSid: sender, mediaSids: mediaSids})
+	in.CreatedConversation = created && err == nil
+	return in, err
 }
 
 // SendChat simulates a chat user (a participant with that identity) sending
@@ -134,6 +145,10 @@ func (e *Emulator) inbound(from, to, body string) (InboundMessage, error) {
 // SID or unique name, in the default service or, when the key is not found
 // there, in any service. Webhooks fire with Source SDK and ClientIdentity.
 func (e *Emulator) SendChat(conversationKey, identity, body string) (InboundMessage, error) {
+	return e.sendChat(conversationKey, identity, body, nil)
+}
+
+func (e *Emulator) sendChat(conversationKey, identity, body string, media []InboundMedia) (InboundMessage, error) {
 	resolve := func() (*conversation, error) {
 		for _, svc := range append([]*service{e.defaultSvc}, e.services.all()...) {
 			if conv, ok := svc.conversations.get(conversationKey); ok {
@@ -150,9 +165,11 @@ func (e *Emulator) SendChat(conversationKey, identity, body string) (InboundMess
 	e.lock()
 	conv, err := resolve()
 	var sender string
+	var mediaSids []string
 	if err == nil {
 		if p, ok := conv.participants.find(func(p *participant) bool { return p.identity == identity }); ok {
 			sender = p.sid
+			mediaSids = e.storeMedia(conv.svc, media)
 		} else {
 			err = fmt.Errorf("conversationstest: %q is not a participant of %s", identity, conv.sid)
 		}
@@ -163,7 +180,7 @@ func (e *Emulator) SendChat(conversationKey, identity, body string) (InboundMess
 	}
 	o := origin{source: "SDK", clientIdentity: identity, fire: true}
 	return e.simulated(func() (*conversation, error) { return conv, nil }, o,
-		newMessage{author: identity, body: &body, participantSid: sender})
+		newMessage{author: identity, body: mediaBody(body, media), participantSid: sender, mediaSids: mediaSids})
 }
 
 func (e *Emulator) simulated(resolve func() (*conversation, error), o origin, in newMessage) (InboundMessage, error) {

@@ -1,7 +1,6 @@
 package conversationstest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -10,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/conversations-go/conversations"
 )
@@ -87,20 +87,10 @@ func (e *Emulator) preEvent(svc *service, o origin, typ string, p url.Values) (m
 		return nil, nil
 	}
 	status, body, err := e.deliver(e.dispatch.ctx, target, method, e.commonParams(typ, o, p))
-	if err != nil {
-		return nil, nil
-	}
-	if status >= 400 {
+	decision, mods := preDecision(status, body, err) // hooklog.go
+	if decision == DecisionRejected {
 		return nil, errorf(http.StatusForbidden, codeRejected,
 			"The action was rejected by the %s pre-event webhook (HTTP %d)", typ, status)
-	}
-	body = bytes.TrimSpace(body)
-	if status >= 300 || len(body) == 0 {
-		return nil, nil
-	}
-	var mods map[string]json.RawMessage
-	if json.Unmarshal(body, &mods) != nil {
-		return nil, nil
 	}
 	return mods, nil
 }
@@ -183,9 +173,11 @@ func cloneValues(v url.Values) url.Values {
 // for GET), X-Twilio-Signature over the target URL (and form parameters),
 // I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1. It returns the
 // status and up to 64 KiB of the body.
-func (e *Emulator) deliver(ctx context.Context, target, method string, p url.Values) (int, []byte, error) {
+func (e *Emulator) deliver(ctx context.Context, target, method string, p url.Values) (status int, body []byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.webhookTimeout)
 	defer cancel()
+	start := time.Now()
+	defer func() { e.recordDelivery(target, method, p, start, status, body, err) }() // hooklog.go
 	// A URL with no path is requested, and so signed, as "/": that is the
 	// URL a validator rebuilds from the request it receives.
 	if u, err := url.Parse(target); err == nil && u.Path == "" && u.Opaque == "" {
@@ -194,7 +186,6 @@ func (e *Emulator) deliver(ctx context.Context, target, method string, p url.Val
 	}
 	var (
 		req *http.Request
-		err error
 		sig string
 	)
 	if method == "GET" {
@@ -227,7 +218,7 @@ func (e *Emulator) deliver(ctx context.Context, target, method string, p url.Val
 		return 0, nil, err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e.logf("webhook %s %s %s: %d", p.Get("EventType"), method, target, resp.StatusCode)
 	if err != nil {
 		return 0, nil, err

@@ -105,7 +105,7 @@ var pathCalls = []pathCall{
 		return err
 	}},
 	{"Conversations.Update", 2, []int{1}, func(ctx context.Context, c *conversations.Client, s string) error {
-		_, err := c.Conversations.Update(ctx, s, &conversations.ConversationParams{FriendlyName: s})
+		_, err := c.Conversations.Update(ctx, s, &conversations.ConversationUpdateParams{FriendlyName: s})
 		return err
 	}},
 	{"Conversations.Delete", 2, []int{1}, func(ctx context.Context, c *conversations.Client, s string) error {
@@ -223,7 +223,7 @@ func TestHostileParams(t *testing.T) {
 	c, cp := captureClient(t)
 	ctx := context.Background()
 	for _, s := range hostileStrings {
-		if _, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{FriendlyName: s, UniqueName: s}); err != nil {
+		if _, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{FriendlyName: s, UniqueName: s}); err != nil {
 			t.Fatalf("FriendlyName %q: %v", s, err)
 		}
 		_, body := cp.last()
@@ -243,7 +243,7 @@ func TestHostileParams(t *testing.T) {
 		run  func() error
 	}{
 		{"invalid attributes (update)", func() error {
-			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Attributes: cv.Attributes})
+			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Attributes: cv.Attributes})
 			return err
 		}},
 		{"invalid attributes (message)", func() error {
@@ -264,15 +264,15 @@ func TestHostileParams(t *testing.T) {
 			return err
 		}},
 		{"negative timer", func() error {
-			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Timers: conversations.Timers{Inactive: -time.Minute}})
+			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Timers: conversations.Timers{Inactive: -time.Minute}})
 			return err
 		}},
 		{"fractional timer", func() error {
-			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Timers: conversations.Timers{Closed: 1500 * time.Millisecond}})
+			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Timers: conversations.Timers{Closed: 1500 * time.Millisecond}})
 			return err
 		}},
 		{"timer and disable", func() error {
-			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Timers: conversations.Timers{Closed: time.Hour, DisableClosed: true}})
+			_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Timers: conversations.Timers{Closed: time.Hour, DisableClosed: true}})
 			return err
 		}},
 		{"negative PageSize", func() error {
@@ -291,7 +291,7 @@ func TestHostileParams(t *testing.T) {
 	}
 
 	// A huge but valid timer and page size are clamped or sent, not a panic.
-	if _, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Timers: conversations.Timers{Closed: math.MaxInt64 / time.Second * time.Second}}); err != nil {
+	if _, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Timers: conversations.Timers{Closed: math.MaxInt64 / time.Second * time.Second}}); err != nil {
 		t.Logf("max timer: %v", err)
 	}
 	for _, err := range c.Conversations.List(ctx, &conversations.ConversationListParams{PageSize: math.MaxInt}) {

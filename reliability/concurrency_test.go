@@ -206,7 +206,7 @@ func workflow(ctx context.Context, env *mixEnv, i int) error {
 	}
 
 	// Conversations.
-	cv, err := c.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "w" + unique, UniqueName: unique, Attributes: attrs})
+	cv, err := c.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "w" + unique, UniqueName: unique, Attributes: attrs})
 	n()
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
@@ -222,7 +222,7 @@ func workflow(ctx context.Context, env *mixEnv, i int) error {
 	if v, err := conversations.DecodeAttributes[map[string]int](got.Attributes); err != nil || v["worker"] != i {
 		return fmt.Errorf("attributes %v %v", v, err)
 	}
-	if got, err = c.Conversations.Update(ctx, cv.SID, &conversations.ConversationParams{FriendlyName: "updated " + unique}); err != nil || got.FriendlyName != "updated "+unique {
+	if got, err = c.Conversations.Update(ctx, cv.SID, &conversations.ConversationUpdateParams{FriendlyName: "updated " + unique}); err != nil || got.FriendlyName != "updated "+unique {
 		return fmt.Errorf("update conversation: %v %v", got, err)
 	}
 	n()
@@ -351,7 +351,7 @@ func workflow(ctx context.Context, env *mixEnv, i int) error {
 	// Conversation-scoped webhooks.
 	wh, err := c.Webhooks.Create(ctx, cv.SID, &conversations.ConversationWebhookCreateParams{
 		Target: conversations.TargetWebhook, ConfigurationURL: "https://example.test/hook/" + unique,
-		ConfigurationMethod: conversations.WebhookPOST, ConfigurationFilters: []string{"onMessageAdded"}})
+		ConfigurationMethod: conversations.WebhookPOST, ConfigurationFilters: []conversations.EventType{"onMessageAdded"}})
 	n()
 	if err != nil {
 		return fmt.Errorf("create webhook: %w", err)
@@ -386,7 +386,7 @@ func workflow(ctx context.Context, env *mixEnv, i int) error {
 	}
 	n()
 	if i%25 == 0 {
-		if _, err := c.Configuration.UpdateWebhooks(ctx, &conversations.ConfigurationWebhookParams{Method: conversations.WebhookPOST}); err != nil {
+		if _, err := c.Configuration.UpdateWebhooks(ctx, &conversations.WebhookConfigurationUpdateParams{Method: conversations.WebhookPOST}); err != nil {
 			return fmt.Errorf("update global webhooks: %w", err)
 		}
 		n()
@@ -412,7 +412,7 @@ func workflow(ctx context.Context, env *mixEnv, i int) error {
 	if left != 0 {
 		return fmt.Errorf("%d participants left", left)
 	}
-	if got, err := c.Conversations.Close(ctx, cv.SID); err != nil || got.State != conversations.StateClosed {
+	if got, err := c.Conversations.Close(ctx, cv.SID, nil); err != nil || got.State != conversations.StateClosed {
 		return fmt.Errorf("close: %v %v", got, err)
 	}
 	n()
@@ -479,7 +479,7 @@ func accountConfiguration(ctx context.Context, env *mixEnv, i int) error {
 	if i != 0 {
 		return nil
 	}
-	cfg, err = env.c.Configuration.Update(ctx, &conversations.ConfigurationParams{DefaultMessagingServiceSID: env.newMG})
+	cfg, err = env.c.Configuration.Update(ctx, &conversations.ConfigurationUpdateParams{DefaultMessagingServiceSID: env.newMG})
 	env.ops.Add(1)
 	if err != nil {
 		return fmt.Errorf("update configuration: %w", err)
@@ -712,8 +712,8 @@ func bindings(ctx context.Context, env *mixEnv, i int, identity string) error {
 // participant in one call and checks all of it.
 func createWithParticipants(ctx context.Context, env *mixEnv, i int, unique string, attrs conversations.Attributes) error {
 	name, identity, phone := "cwp-"+unique, "cwp-user-"+unique, fmt.Sprintf("+1556%07d", i)
-	cv, err := env.c.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsParams{
-		ConversationParams: conversations.ConversationParams{FriendlyName: "room " + unique, UniqueName: name, Attributes: attrs},
+	cv, err := env.c.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: conversations.ConversationCreateParams{FriendlyName: "room " + unique, UniqueName: name, Attributes: attrs},
 		Participants: conversations.NewParticipants{
 			{Identity: identity, Attributes: attrs},
 			{MessagingBindingAddress: phone, MessagingBindingProxyAddress: "+15559990000"},
@@ -741,9 +741,9 @@ func createWithParticipants(ctx context.Context, env *mixEnv, i int, unique stri
 		return fmt.Errorf("participant conversations of %s: %d %v", phone, len(pcs), err)
 	}
 	// The address pair is taken now: nothing is created.
-	_, err = env.c.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsParams{
-		ConversationParams: conversations.ConversationParams{UniqueName: "dup-" + name},
-		Participants:       conversations.NewParticipants{{MessagingBindingAddress: phone, MessagingBindingProxyAddress: "+15559990000"}},
+	_, err = env.c.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: conversations.ConversationCreateParams{UniqueName: "dup-" + name},
+		Participants:             conversations.NewParticipants{{MessagingBindingAddress: phone, MessagingBindingProxyAddress: "+15559990000"}},
 	})
 	env.ops.Add(1)
 	if !conversations.HasCode(err, 50416) {
@@ -828,9 +828,9 @@ func deleteRole(ctx context.Context, env *mixEnv, r *conversations.Role) error {
 func credentials(ctx context.Context, env *mixEnv, i int) error {
 	cs := env.c.Credentials
 	name := fmt.Sprintf("cred-%03d", i)
-	params := &conversations.CredentialParams{Type: conversations.PushFCM, FriendlyName: name, Secret: "secret-" + name, Sandbox: conversations.Ptr(i%3 == 0)}
+	params := &conversations.CredentialCreateParams{Type: conversations.PushFCM, FriendlyName: name, Secret: "secret-" + name, Sandbox: conversations.Ptr(i%3 == 0)}
 	if i%2 == 1 {
-		params = &conversations.CredentialParams{Type: conversations.PushGCM, FriendlyName: name, APIKey: "key-" + name, Sandbox: conversations.Ptr(i%3 == 0)}
+		params = &conversations.CredentialCreateParams{Type: conversations.PushGCM, FriendlyName: name, APIKey: "key-" + name, Sandbox: conversations.Ptr(i%3 == 0)}
 	}
 	cr, err := cs.Create(ctx, params)
 	env.ops.Add(1)
@@ -843,7 +843,7 @@ func credentials(ctx context.Context, env *mixEnv, i int) error {
 	if err != nil || got.SID != cr.SID || got.Type != params.Type || got.FriendlyName != name || got.Sandbox != cr.Sandbox {
 		return fmt.Errorf("fetch credential: %+v %v", got, err)
 	}
-	up, err := cs.Update(ctx, cr.SID, &conversations.CredentialParams{FriendlyName: name + " v2", Sandbox: conversations.Ptr(i%3 != 0)})
+	up, err := cs.Update(ctx, cr.SID, &conversations.CredentialUpdateParams{FriendlyName: name + " v2", Sandbox: conversations.Ptr(i%3 != 0)})
 	env.ops.Add(1)
 	if err != nil || up.SID != cr.SID || up.FriendlyName != name+" v2" || up.Sandbox != (i%3 != 0) || up.Type != params.Type {
 		return fmt.Errorf("update credential: %+v %v", up, err)
@@ -882,9 +882,9 @@ func addresses(ctx context.Context, env *mixEnv, i int) error {
 		typ, addr = conversations.AddressWhatsApp, "whatsapp:"+addr
 	}
 	hook := fmt.Sprintf("https://example.test/inbound/%03d", i)
-	filters := []string{"onParticipantAdded", "onMessageAdded"}
+	filters := []conversations.EventType{"onParticipantAdded", "onMessageAdded"}
 	a, err := as.Create(ctx, &conversations.AddressCreateParams{Type: typ, Address: addr, FriendlyName: "line " + addr,
-		AutoCreationParams: conversations.AutoCreationParams{Enabled: conversations.Ptr(true), Type: conversations.AutoCreationWebhook,
+		AutoCreation: conversations.AddressAutoCreationParams{Enabled: conversations.Ptr(true), Type: conversations.AutoCreationWebhook,
 			WebhookURL: hook, WebhookMethod: conversations.WebhookPOST, WebhookFilters: filters}})
 	env.ops.Add(1)
 	if err != nil {
@@ -902,7 +902,7 @@ func addresses(ctx context.Context, env *mixEnv, i int) error {
 		return fmt.Errorf("fetch address: %+v %v", got, err)
 	}
 	up, err := as.Update(ctx, a.SID, &conversations.AddressUpdateParams{FriendlyName: "old line " + addr,
-		AutoCreationParams: conversations.AutoCreationParams{Enabled: conversations.Ptr(false)}})
+		AutoCreation: conversations.AddressAutoCreationParams{Enabled: conversations.Ptr(false)}})
 	env.ops.Add(1)
 	if err != nil || up.SID != a.SID || up.FriendlyName != "old line "+addr || up.AutoCreation.Enabled || up.AutoCreation.WebhookURL != hook {
 		return fmt.Errorf("update address: %+v %v", up, err)
@@ -972,7 +972,7 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 	if err != nil || guest.ChatServiceSID != svc.SID {
 		return fmt.Errorf("create service role: %+v %v", guest, err)
 	}
-	up, err := sc.Configuration.Update(ctx, &conversations.ServiceConfigurationParams{
+	up, err := sc.Configuration.Update(ctx, &conversations.ServiceConfigurationUpdateParams{
 		DefaultConversationRoleSID: guest.SID, ReachabilityEnabled: conversations.Ptr(true)})
 	n()
 	if err != nil || up.ChatServiceSID != svc.SID || up.DefaultConversationRoleSID != guest.SID || !up.ReachabilityEnabled ||
@@ -986,7 +986,7 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 
 	// A conversation of the service, a message, a chat participant who gets
 	// the new default role and whose user shows reachability.
-	scv, err := sc.Conversations.Create(ctx, &conversations.ConversationParams{UniqueName: unique})
+	scv, err := sc.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: unique})
 	n()
 	if err != nil || scv.ChatServiceSID != svc.SID || scv.UniqueName != unique {
 		return fmt.Errorf("service conversation: %v %v", scv, err)
@@ -1015,7 +1015,7 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 		return fmt.Errorf("fetch notifications: %+v %v", nt, err)
 	}
 	welcome, sound := "Welcome to ${CONVERSATION}, "+unique, fmt.Sprintf("chime-%03d", i)
-	nt, err = sc.Configuration.UpdateNotifications(ctx, &conversations.ServiceNotificationsParams{
+	nt, err = sc.Configuration.UpdateNotifications(ctx, &conversations.ServiceNotificationsUpdateParams{
 		LogEnabled: conversations.Ptr(true), NewMessageEnabled: conversations.Ptr(false), NewMessageSound: sound,
 		NewMessageWithMediaEnabled: conversations.Ptr(true), AddedToConversationTemplate: welcome})
 	n()
@@ -1030,8 +1030,8 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 
 	// Webhooks: an event nothing in this service fires, so that nothing is
 	// delivered.
-	post, filters := "https://example.test/svc/"+unique, []string{"onUserUpdated"}
-	hooks, err := sc.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookParams{Method: conversations.WebhookPOST, PostWebhookURL: post, Filters: filters})
+	post, filters := "https://example.test/svc/"+unique, []conversations.EventType{"onUserUpdated"}
+	hooks, err := sc.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookConfigurationUpdateParams{Method: conversations.WebhookPOST, PostWebhookURL: post, Filters: filters})
 	n()
 	if err != nil {
 		return fmt.Errorf("service webhooks: %w", err)
@@ -1056,9 +1056,9 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 	}
 
 	// A conversation created with a participant, then deleted.
-	tmp, err := sc.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsParams{
-		ConversationParams: conversations.ConversationParams{UniqueName: "tmp-" + unique},
-		Participants:       conversations.NewParticipants{{Identity: identity}},
+	tmp, err := sc.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: conversations.ConversationCreateParams{UniqueName: "tmp-" + unique},
+		Participants:             conversations.NewParticipants{{Identity: identity}},
 	})
 	n()
 	if err != nil || tmp.ChatServiceSID != svc.SID || tmp.UniqueName != "tmp-"+unique {
@@ -1092,10 +1092,10 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 	if err != nil {
 		return fmt.Errorf("list services: %w", err)
 	}
-	if listed, err := only("service "+svc.SID, all, func(o *conversations.ConversationService) bool { return o.SID == svc.SID }); err != nil || listed.FriendlyName != svc.FriendlyName {
+	if listed, err := only("service "+svc.SID, all, func(o *conversations.ServiceInstance) bool { return o.SID == svc.SID }); err != nil || listed.FriendlyName != svc.FriendlyName {
 		return fmt.Errorf("listed %v: %v", listed, err)
 	}
-	if _, err := only("the default service", all, func(o *conversations.ConversationService) bool { return o.SID == env.defaultSvc }); err != nil {
+	if _, err := only("the default service", all, func(o *conversations.ServiceInstance) bool { return o.SID == env.defaultSvc }); err != nil {
 		return err
 	}
 	listedAll()
@@ -1113,7 +1113,7 @@ func ownService(ctx context.Context, env *mixEnv, i int, unique string, listedAl
 // media uploads a file of the worker's own to the service, fetches and
 // downloads it, attaches it to a message, and sends another with
 // CreateWithMedia.
-func media(ctx context.Context, env *mixEnv, i int, sc *conversations.ServiceClient, svcSID, convSID string) error {
+func media(ctx context.Context, env *mixEnv, i int, sc *conversations.ServiceScope, svcSID, convSID string) error {
 	n := func() { env.ops.Add(1) }
 	data := fmt.Appendf([]byte("\x89PNG\r\n\x1a\n"), "worker %03d", i)
 	name := fmt.Sprintf("w%03d.png", i)

@@ -42,7 +42,7 @@ var (
 		return err
 	}}
 	opUpdate = op{"Conversations.Update (POST)", false, func(ctx context.Context, c *conversations.Client) error {
-		_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{FriendlyName: "x"})
+		_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{FriendlyName: "x"})
 		return err
 	}}
 	opDelete = op{"Conversations.Delete (DELETE)", false, func(ctx context.Context, c *conversations.Client) error {

@@ -163,7 +163,7 @@ func FuzzAttributes(f *testing.F) {
 		c, cp := captureClient(t)
 		ctx := context.Background()
 		if a, err := conversations.ParseAttributes(s); err == nil {
-			if _, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Attributes: a}); err != nil {
+			if _, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Attributes: a}); err != nil {
 				t.Fatalf("valid attributes %q refused: %v", s, err)
 			}
 			_, body := cp.last()
@@ -178,7 +178,7 @@ func FuzzAttributes(f *testing.F) {
 			return
 		}
 		before := cp.count()
-		_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationParams{Attributes: cv.Attributes})
+		_, err := c.Conversations.Update(ctx, convSID, &conversations.ConversationUpdateParams{Attributes: cv.Attributes})
 		if !json.Valid([]byte(s)) && s != "" && (err == nil || cp.count() != before) {
 			t.Errorf("invalid attributes %q sent (err %v)", s, err)
 		}

@@ -31,7 +31,7 @@ func BenchmarkLoad(b *testing.B) {
 	srv := conversationstest.NewServer()
 	defer srv.Close()
 	setup, _ := newClientAs(b, srv.AccountSID(), srv.AuthToken(), srv.URL, conversations.NoRetries)
-	conv, err := setup.Conversations.Create(context.Background(), &conversations.ConversationParams{FriendlyName: "load"})
+	conv, err := setup.Conversations.Create(context.Background(), &conversations.ConversationCreateParams{FriendlyName: "load"})
 	if err != nil {
 		b.Fatal(err)
 	}

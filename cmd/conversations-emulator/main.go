@@ -6,9 +6,16 @@
 //
 //	conversations-emulator [-addr 127.0.0.1:4010] [-account-sid AC…] [-auth-token TOKEN]
 //	                       [-rate-limit] [-rate N] [-latency 50ms]
+//	                       [-webhook-url URL] [-state FILE] [-allow-host NAME,…]
 //
-// It prints its base URL as the first line of standard output, then logs
-// each request and webhook delivery. Requests must use HTTP basic auth with
+// It prints its base URL as the first line of standard output, then the
+// credentials it accepts, the web inspector's URL, the webhook target and
+// the state file, then logs each request and webhook delivery. The control
+// API under /_emulator/ (simulated users, phones, clock, reset, state) is
+// described in the README. -webhook-url forwards every event to a URL;
+// -state keeps the state in a file across restarts (written atomically).
+// It listens on 127.0.0.1 unless -addr says otherwise, and warns when it is
+// reachable from other machines. Requests must use HTTP basic auth with
 // the account SID and auth token (by default conversationstest's
 // DefaultAccountSID and DefaultAuthToken), and webhooks are signed with the
 // auth token.
@@ -40,10 +47,14 @@ func main() {
 	rateLimit := flag.Bool("rate-limit", false, "enforce Twilio's rate limits: 30 mutating actions per second per scope, 429 (code 20429) beyond")
 	rate := flag.Float64("rate", 0, "enforce this many mutating actions per second per scope instead of 30 (implies -rate-limit)")
 	latency := flag.Duration("latency", 0, "hold each API request this long, to simulate the network (e.g. 50ms)")
+	var dev devFlags // devtools.go
+	flag.StringVar(&dev.webhookURL, "webhook-url", "", "forward every event to this URL: the global pre- and post-event webhook, POST")
+	flag.StringVar(&dev.statePath, "state", "", "load the state from this file if it exists; save it there while it changes and on exit")
+	flag.StringVar(&dev.allowHosts, "allow-host", "", "host names (comma-separated) the control API accepts besides loopback and the listen address")
 	flag.Parse()
 	volume, err := volumeOptions(*rateLimit, *rate, *latency)
 	if err == nil {
-		err = run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout, volume...)
+		err = run(*addr, *accountSID, *authToken, *apiKey, *webhookTimeout, dev, volume...)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "conversations-emulator:", err)
@@ -51,7 +62,7 @@ func main() {
 	}
 }
 
-func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration, extra ...conversationstest.Option) error {
+func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duration, dev devFlags, extra ...conversationstest.Option) error {
 	logger := log.New(os.Stdout, "", log.LstdFlags|log.Lmicroseconds)
 	opts := []conversationstest.Option{
 		conversationstest.WithCredentials(accountSID, authToken),
@@ -66,14 +77,31 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 		opts = append(opts, conversationstest.WithAPIKey(sid, secret))
 	}
 	opts = append(opts, extra...)
-	emu := conversationstest.New(opts...)
+	devOpts, err := dev.options()
+	if err != nil {
+		return err
+	}
+	emu := conversationstest.New(append(opts, devOpts...)...)
 	defer emu.Close()
 
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
-	fmt.Println(baseURL(ln.Addr().(*net.TCPAddr)))
+	base := baseURL(ln.Addr().(*net.TCPAddr))
+	fmt.Println(base)
+	keySID, _, _ := strings.Cut(apiKey, ":")
+	dev.announce(os.Stdout, os.Stderr, base, ln.Addr(), accountSID, authToken, keySID)
+	var state *stateFile
+	if dev.statePath != "" {
+		var msg string
+		if state, msg, err = openState(dev.statePath, emu); err != nil {
+			ln.Close()
+			return err
+		}
+		fmt.Println(msg)
+		state.run(os.Stderr)
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -96,12 +124,19 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		if state != nil {
+			err = errors.Join(err, state.close())
+		}
 		return err
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return srv.Shutdown(shutdown)
+	err = srv.Shutdown(shutdown)
+	if state != nil {
+		err = errors.Join(err, state.close()) // the last save, after the last request
+	}
+	return err
 }
 
 // baseURL is the URL clients should use: an unspecified listen host

@@ -59,7 +59,7 @@ func TestCommand(t *testing.T) {
 	ctx := context.Background()
 	c, err := conversations.NewClient(sid, token, conversations.WithBaseURL(base))
 	require.NoError(t, err)
-	conv, err := c.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "from the command"})
+	conv, err := c.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "from the command"})
 	require.NoError(t, err)
 	assert.Equal(t, "from the command", conv.FriendlyName)
 	assert.Equal(t, sid, conv.AccountSID)

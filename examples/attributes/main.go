@@ -78,7 +78,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 	if err != nil {
 		return err
 	}
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Billing question", Attributes: attrs})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Billing question", Attributes: attrs})
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
 	}
@@ -119,7 +119,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 	if err != nil {
 		return err
 	}
-	conv, err = client.Conversations.Update(ctx, conv.SID, &conversations.ConversationParams{Attributes: merged})
+	conv, err = client.Conversations.Update(ctx, conv.SID, &conversations.ConversationUpdateParams{Attributes: merged})
 	if err != nil {
 		return fmt.Errorf("update conversation: %w", err)
 	}

@@ -99,12 +99,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	// webhook that reports their messages and participants.
 	addr, created, err := configureAddress(ctx, client, &conversations.AddressCreateParams{
 		Type: conversations.AddressSMS, Address: number, FriendlyName: "support line",
-		AutoCreationParams: conversations.AutoCreationParams{
+		AutoCreation: conversations.AddressAutoCreationParams{
 			Enabled:        conversations.Ptr(true),
 			Type:           conversations.AutoCreationWebhook,
 			WebhookURL:     webhook,
 			WebhookMethod:  conversations.WebhookPOST,
-			WebhookFilters: []string{"onParticipantAdded", "onMessageAdded"},
+			WebhookFilters: []conversations.EventType{"onParticipantAdded", "onMessageAdded"},
 		},
 	})
 	if err != nil {
@@ -193,7 +193,7 @@ func configureAddress(ctx context.Context, client *conversations.Client, p *conv
 			continue
 		}
 		addr, err = client.Addresses.Update(ctx, a.SID, &conversations.AddressUpdateParams{
-			FriendlyName: p.FriendlyName, AutoCreationParams: p.AutoCreationParams})
+			FriendlyName: p.FriendlyName, AutoCreation: p.AutoCreation})
 		return addr, false, err
 	}
 	return nil, false, err // not a duplicate: the create error stands

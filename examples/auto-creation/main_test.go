@@ -44,7 +44,7 @@ func TestConfigureAddressTwice(t *testing.T) {
 	}
 	params := func(hook string) *conversations.AddressCreateParams {
 		return &conversations.AddressCreateParams{Type: conversations.AddressSMS, Address: "+15017122661",
-			AutoCreationParams: conversations.AutoCreationParams{Enabled: conversations.Ptr(true),
+			AutoCreation: conversations.AddressAutoCreationParams{Enabled: conversations.Ptr(true),
 				Type: conversations.AutoCreationWebhook, WebhookURL: hook}}
 	}
 	// Another channel's configuration is not taken for this one.

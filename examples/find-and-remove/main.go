@@ -58,7 +58,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 		phone, proxy = "+15558675310", "+15017122661"
 	}
 
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Delivery #1042"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Delivery #1042"})
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
 	}

@@ -53,7 +53,7 @@ func run(ctx context.Context, w io.Writer) error {
 		defer emu.Close()
 	}
 
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "media example"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "media example"})
 	if err != nil {
 		return err
 	}

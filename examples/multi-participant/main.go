@@ -76,7 +76,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 	}
 	chat := []string{"alice", "bob", "carol", "dave"}
 
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Team standup"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Team standup"})
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
 	}

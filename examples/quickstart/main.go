@@ -96,7 +96,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 		return err
 	}
 	unique := fmt.Sprintf("quickstart-%d", time.Now().UnixNano())
-	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{
+	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationCreateParams{
 		FriendlyName: "Order #1042", UniqueName: unique, Attributes: attrs})
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
@@ -167,19 +167,19 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) (err erro
 	if err != nil {
 		return err
 	}
-	conv, err = scoped.Conversations.Update(ctx, conv.SID, &conversations.ConversationParams{Attributes: merged})
+	conv, err = scoped.Conversations.Update(ctx, conv.SID, &conversations.ConversationUpdateParams{Attributes: merged})
 	if err != nil {
 		return fmt.Errorf("update attributes: %w", err)
 	}
 	step("updated attributes: %s", conv.Attributes)
 
 	// 8. Close (final) and delete.
-	conv, err = scoped.Conversations.Close(ctx, conv.SID)
+	conv, err = scoped.Conversations.Close(ctx, conv.SID, nil)
 	if err != nil {
 		return fmt.Errorf("close conversation: %w", err)
 	}
 	step("closed conversation %s, state %s", conv.SID, conv.State)
-	if _, err := scoped.Conversations.Update(ctx, conv.SID, &conversations.ConversationParams{FriendlyName: "reopen?"}); conversations.HasCode(err, conversations.CodeConversationClosed) {
+	if _, err := scoped.Conversations.Update(ctx, conv.SID, &conversations.ConversationUpdateParams{FriendlyName: "reopen?"}); conversations.HasCode(err, conversations.CodeConversationClosed) {
 		step("a closed conversation cannot be updated (error %d)", conversations.CodeConversationClosed)
 	}
 	if err := scoped.Conversations.Delete(ctx, conv.SID, nil); err != nil {

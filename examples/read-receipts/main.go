@@ -84,7 +84,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		step("deleted Conversation Service %s", svc.SID)
 	}()
 	scoped := client.Service(svc.SID)
-	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Delivery updates"})
+	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Delivery updates"})
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
 	}
@@ -112,8 +112,8 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 			mu.Unlock()
 		}))
 		defer hook.Close()
-		if _, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookParams{
-			PostWebhookURL: hook.URL + "/delivery", Filters: []string{"onDeliveryUpdated"}}); err != nil {
+		if _, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookConfigurationUpdateParams{
+			PostWebhookURL: hook.URL + "/delivery", Filters: []conversations.EventType{"onDeliveryUpdated"}}); err != nil {
 			return fmt.Errorf("configure webhooks: %w", err)
 		}
 	}

@@ -82,7 +82,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		return fmt.Errorf("create role: %w", err)
 	}
 	step("created role %q with permissions %v", guest.FriendlyName, guest.Permissions)
-	if _, err := scoped.Configuration.Update(ctx, &conversations.ServiceConfigurationParams{DefaultConversationRoleSID: guest.SID}); err != nil {
+	if _, err := scoped.Configuration.Update(ctx, &conversations.ServiceConfigurationUpdateParams{DefaultConversationRoleSID: guest.SID}); err != nil {
 		return fmt.Errorf("update service configuration: %w", err)
 	}
 	step("made %q the default role of new participants", guest.FriendlyName)
@@ -102,7 +102,7 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	}
 
 	// 4. A conversation with the agent and a customer who has no user yet.
-	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Order #1042"})
+	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Order #1042"})
 	if err != nil {
 		return fmt.Errorf("create conversation: %w", err)
 	}

@@ -31,11 +31,11 @@ func TestOfflineRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	client, err := emu.Client()
 	require.NoError(t, err)
-	_, err = client.Configuration.UpdateWebhooks(ctx, &conversations.ConfigurationWebhookParams{
-		Method: "POST", Filters: []string{"onMessageAdded"}, PostWebhookURL: bot.URL + "/webhook", Target: conversations.TargetWebhook,
+	_, err = client.Configuration.UpdateWebhooks(ctx, &conversations.WebhookConfigurationUpdateParams{
+		Method: "POST", Filters: []conversations.EventType{"onMessageAdded"}, PostWebhookURL: bot.URL + "/webhook", Target: conversations.TargetWebhook,
 	})
 	require.NoError(t, err)
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Support"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Support"})
 	require.NoError(t, err)
 	_, err = client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{
 		MessagingBindingAddress: customer, MessagingBindingProxyAddress: twilioNumber,
@@ -78,15 +78,15 @@ func TestOfflineRoundTripOtherService(t *testing.T) {
 	ctx := context.Background()
 	client, err := emu.Client()
 	require.NoError(t, err)
-	_, err = client.Configuration.UpdateWebhooks(ctx, &conversations.ConfigurationWebhookParams{
-		Method: "POST", Filters: []string{"onMessageAdded"}, PostWebhookURL: bot.URL + "/webhook", Target: conversations.TargetWebhook,
+	_, err = client.Configuration.UpdateWebhooks(ctx, &conversations.WebhookConfigurationUpdateParams{
+		Method: "POST", Filters: []conversations.EventType{"onMessageAdded"}, PostWebhookURL: bot.URL + "/webhook", Target: conversations.TargetWebhook,
 	})
 	require.NoError(t, err)
 	svc, err := client.Services.Create(ctx, &conversations.ServiceCreateParams{FriendlyName: "Other"})
 	require.NoError(t, err)
 	require.NotEqual(t, emu.DefaultServiceSID(), svc.SID)
 	scoped := client.Service(svc.SID)
-	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "Support"})
+	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "Support"})
 	require.NoError(t, err)
 	_, err = scoped.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{
 		MessagingBindingAddress: customer, MessagingBindingProxyAddress: twilioNumber,

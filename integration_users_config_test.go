@@ -113,7 +113,7 @@ func TestIntegrationUserConversations(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	client, _ := newEmulated(t)
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{UniqueName: "support-1", FriendlyName: "Support"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: "support-1", FriendlyName: "Support"})
 	require.NoError(t, err)
 	p, err := client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{Identity: "alice"})
 	require.NoError(t, err)
@@ -167,7 +167,7 @@ func TestIntegrationParticipantConversations(t *testing.T) {
 	require.NoError(t, err)
 	scoped := client.Service(svc.SID)
 	for i := range 2 {
-		conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: "c" + string(rune('0'+i))})
+		conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "c" + string(rune('0'+i))})
 		require.NoError(t, err)
 		_, err = scoped.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{Identity: "alice"})
 		require.NoError(t, err)
@@ -197,7 +197,7 @@ func TestIntegrationBindings(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	client, srv := newEmulated(t)
-	cred, err := client.Credentials.Create(ctx, &conversations.CredentialParams{Type: conversations.PushFCM, Secret: "server-key"})
+	cred, err := client.Credentials.Create(ctx, &conversations.CredentialCreateParams{Type: conversations.PushFCM, Secret: "server-key"})
 	require.NoError(t, err)
 	bindings := client.Service(srv.DefaultServiceSID()).Bindings
 	a, err := srv.RegisterBinding("", "alice", conversations.BindingFCM, "device-a")
@@ -243,7 +243,7 @@ func TestIntegrationServiceConfiguration(t *testing.T) {
 	guest, err := scoped.Roles.Create(ctx, &conversations.RoleCreateParams{FriendlyName: "guest",
 		Type: conversations.RoleTypeConversation, Permissions: []string{"sendMessage"}})
 	require.NoError(t, err)
-	cfg, err = scoped.Configuration.Update(ctx, &conversations.ServiceConfigurationParams{
+	cfg, err = scoped.Configuration.Update(ctx, &conversations.ServiceConfigurationUpdateParams{
 		DefaultConversationRoleSID: guest.SID, ReachabilityEnabled: conversations.Ptr(true)})
 	require.NoError(t, err)
 	require.Equal(t, guest.SID, cfg.DefaultConversationRoleSID)
@@ -262,7 +262,7 @@ func TestIntegrationServiceConfiguration(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, n.NewMessage.Enabled)
 	require.Contains(t, n.NewMessage.Template, "${MESSAGE}")
-	n, err = scoped.Configuration.UpdateNotifications(ctx, &conversations.ServiceNotificationsParams{
+	n, err = scoped.Configuration.UpdateNotifications(ctx, &conversations.ServiceNotificationsUpdateParams{
 		NewMessageEnabled: conversations.Ptr(false), AddedToConversationTemplate: "Welcome to ${CONVERSATION}",
 		NewMessageWithMediaEnabled: conversations.Ptr(true), LogEnabled: conversations.Ptr(true)})
 	require.NoError(t, err)
@@ -282,8 +282,8 @@ func TestIntegrationConfiguration(t *testing.T) {
 	require.Empty(t, cfg.DefaultInactiveTimer)
 	require.True(t, strings.HasSuffix(cfg.Links.Webhooks, "/v1/Configuration/Webhooks"))
 
-	cfg, err = client.Configuration.Update(ctx, &conversations.ConfigurationParams{
-		DefaultInactiveTimer: 5 * time.Minute, DefaultClosedTimer: time.Hour})
+	cfg, err = client.Configuration.Update(ctx, &conversations.ConfigurationUpdateParams{
+		DefaultTimers: conversations.Timers{Inactive: 5 * time.Minute, Closed: time.Hour}})
 	require.NoError(t, err)
 	require.Equal(t, "PT5M", cfg.DefaultInactiveTimer)
 	conv, err := client.Conversations.Create(ctx, nil)
@@ -293,20 +293,20 @@ func TestIntegrationConfiguration(t *testing.T) {
 
 	svc, err := client.Services.Create(ctx, &conversations.ServiceCreateParams{FriendlyName: "new default"})
 	require.NoError(t, err)
-	cfg, err = client.Configuration.Update(ctx, &conversations.ConfigurationParams{DefaultChatServiceSID: svc.SID})
+	cfg, err = client.Configuration.Update(ctx, &conversations.ConfigurationUpdateParams{DefaultChatServiceSID: svc.SID})
 	require.NoError(t, err)
 	require.Equal(t, svc.SID, cfg.DefaultChatServiceSID)
 	conv, err = client.Conversations.Create(ctx, nil)
 	require.NoError(t, err)
 	require.Equal(t, svc.SID, conv.ChatServiceSID, "account-level calls use the new default service")
 
-	hooks, err := client.Configuration.UpdateWebhooks(ctx, &conversations.ConfigurationWebhookParams{
-		PostWebhookURL: "https://example.com/post", Filters: []string{"onMessageAdded"}})
+	hooks, err := client.Configuration.UpdateWebhooks(ctx, &conversations.WebhookConfigurationUpdateParams{
+		PostWebhookURL: "https://example.com/post", Filters: []conversations.EventType{"onMessageAdded"}})
 	require.NoError(t, err)
 	require.Equal(t, "https://example.com/post", hooks.PostWebhookURL)
 	hooks, err = client.Configuration.FetchWebhooks(ctx)
 	require.NoError(t, err)
-	require.Equal(t, []string{"onMessageAdded"}, hooks.Filters)
+	require.Equal(t, []conversations.EventType{"onMessageAdded"}, hooks.Filters)
 }
 
 func TestIntegrationAddressesAutoCreation(t *testing.T) {
@@ -326,17 +326,17 @@ func TestIntegrationAddressesAutoCreation(t *testing.T) {
 	require.NoError(t, err)
 	addr, err := client.Addresses.Create(ctx, &conversations.AddressCreateParams{
 		Type: conversations.AddressSMS, Address: "+15559990000", FriendlyName: "support line",
-		AutoCreationParams: conversations.AutoCreationParams{
+		AutoCreation: conversations.AddressAutoCreationParams{
 			Enabled: conversations.Ptr(true), Type: conversations.AutoCreationWebhook, ConversationServiceSID: svc.SID,
 			WebhookURL: hook, WebhookMethod: conversations.WebhookPOST,
-			WebhookFilters: []string{"onParticipantAdded", "onMessageAdded"},
+			WebhookFilters: []conversations.EventType{"onParticipantAdded", "onMessageAdded"},
 		},
 	})
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(addr.SID, "IG"))
 	require.True(t, addr.AutoCreation.Enabled)
 	require.Equal(t, conversations.AutoCreationWebhook, addr.AutoCreation.Type)
-	require.Equal(t, []string{"onParticipantAdded", "onMessageAdded"}, addr.AutoCreation.WebhookFilters)
+	require.Equal(t, []conversations.EventType{"onParticipantAdded", "onMessageAdded"}, addr.AutoCreation.WebhookFilters)
 
 	in, err := srv.SendSMS("+15550000001", "+15559990000", "Is my order shipped?")
 	require.NoError(t, err)
@@ -363,7 +363,7 @@ func TestIntegrationAddressesAutoCreation(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "support line", got.FriendlyName)
 	up, err := client.Addresses.Update(ctx, addr.SID, &conversations.AddressUpdateParams{
-		AutoCreationParams: conversations.AutoCreationParams{Enabled: conversations.Ptr(false)}})
+		AutoCreation: conversations.AddressAutoCreationParams{Enabled: conversations.Ptr(false)}})
 	require.NoError(t, err)
 	require.False(t, up.AutoCreation.Enabled)
 	_, err = srv.SendSMS("+15550000002", "+15559990000", "hello?")
@@ -385,21 +385,21 @@ func TestIntegrationCredentials(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	client, _ := newEmulated(t)
-	cr, err := client.Credentials.Create(ctx, &conversations.CredentialParams{Type: conversations.PushAPN, FriendlyName: "ios",
+	cr, err := client.Credentials.Create(ctx, &conversations.CredentialCreateParams{Type: conversations.PushAPN, FriendlyName: "ios",
 		Certificate: "-----BEGIN CERTIFICATE-----", PrivateKey: "-----BEGIN RSA PRIVATE KEY-----", Sandbox: conversations.Ptr(true)})
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(cr.SID, "CR"))
 	require.True(t, cr.Sandbox)
 	require.Equal(t, conversations.PushAPN, cr.Type)
-	up, err := client.Credentials.Update(ctx, cr.SID, &conversations.CredentialParams{Sandbox: conversations.Ptr(false), FriendlyName: "ios prod"})
+	up, err := client.Credentials.Update(ctx, cr.SID, &conversations.CredentialUpdateParams{Sandbox: conversations.Ptr(false), FriendlyName: "ios prod"})
 	require.NoError(t, err)
 	require.False(t, up.Sandbox)
 	got, err := client.Credentials.Fetch(ctx, cr.SID)
 	require.NoError(t, err)
 	require.Equal(t, "ios prod", got.FriendlyName)
-	_, err = client.Credentials.Create(ctx, &conversations.CredentialParams{Type: conversations.PushGCM})
+	_, err = client.Credentials.Create(ctx, &conversations.CredentialCreateParams{Type: conversations.PushGCM})
 	require.Equal(t, 20001, apiCode(err), "gcm needs ApiKey: %v", err)
-	_, err = client.Credentials.Create(ctx, &conversations.CredentialParams{Type: conversations.PushGCM, APIKey: "k"})
+	_, err = client.Credentials.Create(ctx, &conversations.CredentialCreateParams{Type: conversations.PushGCM, APIKey: "k"})
 	require.NoError(t, err)
 	require.Len(t, collect(t, client.Credentials.List(ctx, nil)), 2)
 	page, err := client.Credentials.Pager(&conversations.ListParams{PageSize: 1}).Next(ctx)
@@ -457,7 +457,7 @@ func TestIntegrationConversationWebhooks(t *testing.T) {
 	conv, err := client.Conversations.Create(ctx, nil)
 	require.NoError(t, err)
 	wh, err := client.Webhooks.Create(ctx, conv.SID, &conversations.ConversationWebhookCreateParams{
-		Target: conversations.WebhookTarget("webhook"), ConfigurationURL: hook, ConfigurationFilters: []string{"onMessageAdded"}})
+		Target: conversations.WebhookTarget("webhook"), ConfigurationURL: hook, ConfigurationFilters: []conversations.EventType{"onMessageAdded"}})
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(wh.SID, "WH"))
 	require.Equal(t, hook, wh.Configuration.URL)
@@ -467,9 +467,9 @@ func TestIntegrationConversationWebhooks(t *testing.T) {
 	require.Equal(t, "onMessageAdded ping", <-got)
 
 	up, err := client.Webhooks.Update(ctx, conv.SID, wh.SID, &conversations.ConversationWebhookUpdateParams{
-		ConfigurationFilters: []string{"onMessageAdded", "onMessageRemoved"}})
+		ConfigurationFilters: []conversations.EventType{"onMessageAdded", "onMessageRemoved"}})
 	require.NoError(t, err)
-	require.Equal(t, []string{"onMessageAdded", "onMessageRemoved"}, up.Configuration.Filters)
+	require.Equal(t, []conversations.EventType{"onMessageAdded", "onMessageRemoved"}, up.Configuration.Filters)
 	f, err := client.Webhooks.Fetch(ctx, conv.SID, wh.SID)
 	require.NoError(t, err)
 	require.Equal(t, up.Configuration.Filters, f.Configuration.Filters)
@@ -488,8 +488,8 @@ func TestIntegrationCreateWithParticipants(t *testing.T) {
 	client, _ := newEmulated(t)
 	attrs, err := conversations.NewAttributes(map[string]bool{"vip": true})
 	require.NoError(t, err)
-	conv, err := client.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsParams{
-		ConversationParams: conversations.ConversationParams{FriendlyName: "deal room", UniqueName: "deal"},
+	conv, err := client.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsCreateParams{
+		ConversationCreateParams: conversations.ConversationCreateParams{FriendlyName: "deal room", UniqueName: "deal"},
 		Participants: conversations.NewParticipants{
 			{Identity: "alice", Attributes: attrs},
 			{MessagingBindingAddress: "+15550000001", MessagingBindingProxyAddress: "+15559990000"},
@@ -504,7 +504,7 @@ func TestIntegrationCreateWithParticipants(t *testing.T) {
 	require.Equal(t, "+15550000001", parts[1].MessagingBinding.Address)
 
 	// The same address pair again is taken: nothing is created.
-	_, err = client.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsParams{
+	_, err = client.Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsCreateParams{
 		Participants: conversations.NewParticipants{{MessagingBindingAddress: "+15550000001", MessagingBindingProxyAddress: "+15559990000"}},
 	})
 	require.Equal(t, 50416, apiCode(err), "%v", err)
@@ -512,7 +512,7 @@ func TestIntegrationCreateWithParticipants(t *testing.T) {
 
 	svc, err := client.Services.Create(ctx, &conversations.ServiceCreateParams{FriendlyName: "cwp"})
 	require.NoError(t, err)
-	sc, err := client.Service(svc.SID).Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsParams{
+	sc, err := client.Service(svc.SID).Conversations.CreateWithParticipants(ctx, &conversations.ConversationWithParticipantsCreateParams{
 		Participants: conversations.NewParticipants{{Identity: "bob"}}})
 	require.NoError(t, err)
 	require.Equal(t, svc.SID, sc.ChatServiceSID)

@@ -79,7 +79,7 @@ func TestIntegrationConversations(t *testing.T) {
 	ctx := context.Background()
 	client, srv := newEmulated(t, conversationstest.WithClock(time.Date(2025, 5, 1, 9, 0, 0, 0, time.UTC)))
 	attrs, _ := conversations.NewAttributes(map[string]string{"topic": "billing"})
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{
 		FriendlyName: "Billing", UniqueName: "billing-1", Attributes: attrs,
 		State: conversations.StateActive, Timers: conversations.Timers{Inactive: time.Minute, Closed: 10 * time.Minute},
 	})
@@ -96,11 +96,11 @@ func TestIntegrationConversations(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, conv.SID, byName.SID)
 
-	_, err = client.Conversations.Create(ctx, &conversations.ConversationParams{UniqueName: "billing-1"})
+	_, err = client.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: "billing-1"})
 	require.Equal(t, conversations.CodeUniqueNameExists, apiCode(err))
 	require.True(t, conversations.IsConflict(err))
 
-	up, err := client.Conversations.Update(ctx, "billing-1", &conversations.ConversationParams{FriendlyName: "Billing (VIP)"})
+	up, err := client.Conversations.Update(ctx, "billing-1", &conversations.ConversationUpdateParams{FriendlyName: "Billing (VIP)"})
 	require.NoError(t, err)
 	require.Equal(t, "Billing (VIP)", up.FriendlyName)
 
@@ -109,7 +109,7 @@ func TestIntegrationConversations(t *testing.T) {
 	require.Len(t, inactive, 1)
 
 	for i := range 5 {
-		_, err := client.Conversations.Create(ctx, &conversations.ConversationParams{FriendlyName: fmt.Sprint(i)})
+		_, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: fmt.Sprint(i)})
 		require.NoError(t, err)
 	}
 	require.Len(t, collect(t, client.Conversations.List(ctx, &conversations.ConversationListParams{PageSize: 2})), 6)
@@ -122,10 +122,10 @@ func TestIntegrationConversations(t *testing.T) {
 	}
 	require.Equal(t, []int{4, 2}, sizes)
 
-	closed, err := client.Conversations.Close(ctx, conv.SID)
+	closed, err := client.Conversations.Close(ctx, conv.SID, nil)
 	require.NoError(t, err)
 	require.Equal(t, conversations.StateClosed, closed.State)
-	_, err = client.Conversations.Update(ctx, conv.SID, &conversations.ConversationParams{FriendlyName: "again"})
+	_, err = client.Conversations.Update(ctx, conv.SID, &conversations.ConversationUpdateParams{FriendlyName: "again"})
 	require.Equal(t, conversations.CodeConversationClosed, apiCode(err))
 
 	require.NoError(t, client.Conversations.Delete(ctx, conv.SID, &conversations.DeleteParams{WebhookEnabled: true}))
@@ -195,7 +195,7 @@ func TestIntegrationMessages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	client, srv := newEmulated(t)
-	conv, err := client.Conversations.Create(ctx, &conversations.ConversationParams{UniqueName: "support-7"})
+	conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: "support-7"})
 	require.NoError(t, err)
 	_, err = client.Participants.Create(ctx, conv.SID, &conversations.ParticipantCreateParams{Identity: "agent"})
 	require.NoError(t, err)
@@ -253,7 +253,7 @@ func TestIntegrationServiceScoped(t *testing.T) {
 	svc, err := client.Services.Create(ctx, &conversations.ServiceCreateParams{FriendlyName: "scoped"})
 	require.NoError(t, err)
 	scoped := client.Service(svc.SID)
-	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationParams{UniqueName: "scoped-1"})
+	conv, err := scoped.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: "scoped-1"})
 	require.NoError(t, err)
 	require.Equal(t, svc.SID, conv.ChatServiceSID)
 	require.Contains(t, conv.URL, "/v1/Services/"+svc.SID+"/Conversations/")
@@ -324,11 +324,11 @@ func TestIntegrationServiceWebhooks(t *testing.T) {
 		seen = append(seen, f.Get("EventType")+":"+f.Get("Body"))
 		mu.Unlock()
 	})
-	cfg, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookParams{
+	cfg, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookConfigurationUpdateParams{
 		PreWebhookURL: hook, PostWebhookURL: hook,
-		Filters: []string{"onMessageAdd", "onMessageAdded"}, Method: conversations.WebhookPOST})
+		Filters: []conversations.EventType{"onMessageAdd", "onMessageAdded"}, Method: conversations.WebhookPOST})
 	require.NoError(t, err)
-	require.Equal(t, []string{"onMessageAdd", "onMessageAdded"}, cfg.Filters)
+	require.Equal(t, []conversations.EventType{"onMessageAdd", "onMessageAdded"}, cfg.Filters)
 	require.Equal(t, hook, cfg.PostWebhookURL)
 
 	conv, err := client.Conversations.Create(ctx, nil)

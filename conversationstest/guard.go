@@ -1,0 +1,131 @@
+package conversationstest
+
+import (
+	"mime"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// The guards of the control API (/_emulator/...): a web page the developer
+// happens to visit must not be able to drive or read the emulator.
+//
+//   - Host check, against DNS rebinding: the Host header must name the
+//     emulator itself (a loopback name or the address the connection was
+//     accepted on, with its port), or a host given to [WithAllowedHosts].
+//   - Credentials: the API's basic-auth credentials, never asked for with a
+//     WWW-Authenticate challenge, so browsers never cache them.
+//   - Origin check: a request carrying an Origin other than the emulator's
+//     own is refused (a cross-site fetch or form post always carries one).
+//   - JSON bodies only on POST and PUT, which a cross-site form cannot send
+//     without a CORS preflight the emulator never answers.
+//
+// The REST API (/v1/..., media) gets none of these beyond its credentials:
+// that is the emulator's assumption, documented in the README. Its Host may
+// be anything (an in-process emulator behind an HTTP mock receives
+// conversations.twilio.com), and a rebinding page has no credentials.
+
+// access is what a control route requires beyond the Host check.
+type access int
+
+const (
+	accessPublic access = iota // Host check only (health, the inspector's static files)
+	accessRead                 // credentials and Origin check
+	accessWrite                // credentials, Origin check and a JSON body
+)
+
+// controlConfig is the configuration of the control API and of the
+// start-up webhook target (part of config).
+type controlConfig struct {
+	allowedHosts []string // extra host names (no port) the Host check accepts
+	webhookURL   string   // WithWebhookURL
+}
+
+// WithAllowedHosts adds host names (without port) that the control API's Host
+// check accepts besides the loopback names and the address the emulator was
+// reached on: for example a container's name when the emulator is reached
+// through it. The port must still be the one the connection came in on.
+func WithAllowedHosts(hosts ...string) Option {
+	return func(c *config) {
+		for _, h := range hosts {
+			c.control.allowedHosts = append(c.control.allowedHosts, strings.ToLower(strings.Trim(h, "[]")))
+		}
+	}
+}
+
+// hostAllowed reports whether r's Host header names the emulator itself: a
+// loopback name (127.0.0.1, localhost, ::1), the IP the connection was
+// accepted on, or an allowed host, each with the port the connection was
+// accepted on. When the request did not come through a listener (ServeHTTP
+// called directly), the loopback names pass with any port.
+func (e *Emulator) hostAllowed(r *http.Request) bool {
+	host, port := splitHostPort(r.Host)
+	if host == "" {
+		return false
+	}
+	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	tcp, _ := local.(*net.TCPAddr)
+	if tcp != nil && port != strconv.Itoa(tcp.Port) {
+		return false
+	}
+	switch host {
+	case "127.0.0.1", "localhost", "::1":
+		return true
+	}
+	if tcp != nil && !tcp.IP.IsUnspecified() {
+		if ip := net.ParseIP(host); ip != nil && ip.Equal(tcp.IP) {
+			return true
+		}
+	}
+	for _, h := range e.cfg.control.allowedHosts {
+		if h == host {
+			return true
+		}
+	}
+	return false
+}
+
+// splitHostPort splits a Host header into a lowercase host (brackets
+// removed) and its port ("" when absent).
+func splitHostPort(hostport string) (host, port string) {
+	hostport = strings.ToLower(hostport)
+	if h, p, err := net.SplitHostPort(hostport); err == nil {
+		return h, p
+	}
+	return strings.Trim(hostport, "[]"), ""
+}
+
+// originAllowed reports whether r carries no Origin header, or the
+// emulator's own origin: the scheme and Host the request came in on.
+func (e *Emulator) originAllowed(r *http.Request) bool {
+	origins := r.Header.Values("Origin")
+	if len(origins) == 0 {
+		return true
+	}
+	return len(origins) == 1 && strings.EqualFold(origins[0], baseURL(r))
+}
+
+// jsonBody reports whether r's Content-Type is application/json.
+func jsonBody(r *http.Request) bool {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return err == nil && mt == "application/json"
+}
+
+// guard applies the checks acc asks for (the Host check has been done by
+// serveControl) and returns the error to answer with, or nil.
+func (e *Emulator) guard(r *http.Request, acc access) error {
+	if acc == accessPublic {
+		return nil
+	}
+	if !e.authorized(r) {
+		return controlErr(http.StatusUnauthorized, "the control API needs the emulator's credentials (HTTP basic auth: account SID and auth token)")
+	}
+	if !e.originAllowed(r) {
+		return controlErr(http.StatusForbidden, "cross-origin request refused: Origin %q is not this emulator", r.Header.Get("Origin"))
+	}
+	if acc == accessWrite && !jsonBody(r) {
+		return controlErr(http.StatusUnsupportedMediaType, "Content-Type must be application/json")
+	}
+	return nil
+}
