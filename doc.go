@@ -71,5 +71,7 @@
 //
 // Package conversationstest is a local, stateful emulator of the API: point
 // the client at it with [WithBaseURL]. For unit tests, pass an
-// httpmock transport with [WithHTTPClient].
+// httpmock transport with [WithHTTPClient] and answer it with the
+// Twilio-shaped bodies, pages, error bodies and signed webhooks of package
+// conversationstest/fixture.
 package conversations
