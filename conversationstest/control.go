@@ -140,6 +140,7 @@ func (e *Emulator) controlRoutes() {
 	e.controlRoute("GET", "/_emulator/state", accessRead, e.controlExport)
 	e.controlRoute("PUT", "/_emulator/state", accessWrite, e.controlImport)
 	e.controlRoute("POST", "/_emulator/bindings", accessWrite, e.controlBinding)
+	e.inspectorRoutes() // ui.go
 	e.control.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeControlError(w, controlErr(http.StatusNotFound, "no control route %s %s", r.Method, r.URL.Path))
 	})

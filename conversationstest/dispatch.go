@@ -20,6 +20,7 @@ type dispatcher struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+	after   func() // called after each job, if set
 }
 
 func newDispatcher(workers int) *dispatcher {
@@ -85,6 +86,9 @@ func (d *dispatcher) worker(i int) {
 		d.mu.Unlock()
 
 		job(d.ctx)
+		if d.after != nil {
+			d.after()
+		}
 
 		d.mu.Lock()
 		if !d.closed {

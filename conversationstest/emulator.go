@@ -102,6 +102,7 @@ type Emulator struct {
 	cfg      config
 	mux      *http.ServeMux
 	dispatch *dispatcher
+	live     *feed // the change feed the web inspector follows (live.go)
 
 	mu            sync.Mutex
 	clockOffset   time.Duration
@@ -120,6 +121,8 @@ type Emulator struct {
 	control *http.ServeMux // the control API, /_emulator/ (control.go)
 	hooklog hookLog        // webhook deliveries (hooklog.go)
 	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
+
+	noReadReceipts map[string]bool // WhatsApp addresses that never read (receipts.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation
@@ -148,6 +151,8 @@ func New(opts ...Option) *Emulator {
 		globalHooks:  hookConfig{method: "POST", target: "webhook", filters: []string{}},
 	}
 	e.dispatch = newDispatcher(8)
+	e.live = newFeed()
+	e.dispatch.after = e.changed
 	e.defaultSvc = e.newService("Default Conversations Service")
 	e.applyWebhookURL() // reset.go
 	e.routes()
@@ -170,7 +175,10 @@ func (e *Emulator) DefaultServiceSID() string {
 
 // Close stops the emulator's webhook and delivery goroutines; webhooks not
 // yet delivered are dropped. The Emulator must not be used afterwards.
-func (e *Emulator) Close() { e.dispatch.close() }
+func (e *Emulator) Close() {
+	e.dispatch.close()
+	e.live.close()
+}
 
 // Flush waits until every webhook and delivery receipt queued so far, and any
 // queued while waiting, has been delivered.
@@ -190,6 +198,9 @@ func (e *Emulator) Advance(d time.Duration) {
 	e.clockOffset += d
 	e.fireTimers()
 	e.mu.Unlock()
+	if d != 0 {
+		e.changed()
+	}
 }
 
 // lock takes the emulator's mutex and fires due timers, so every request
@@ -303,7 +314,10 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if e.admit(rec, r) {
 		e.mux.ServeHTTP(rec, r)
 	}
-	if l := e.cfg.logger; l != nil {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		e.changed()
+	}
+	if l := e.cfg.logger; l != nil && !inspectorRead(r) {
 		l.Printf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(time.Microsecond))
 	}
 }

@@ -55,10 +55,12 @@ func (e *Emulator) Reset() {
 	e.addresses = table[addressConfig]{}
 	e.credentials = table[credential]{}
 	e.media = table[mediaFile]{}
+	e.noReadReceipts = nil
 	e.applyWebhookURL()
 	e.defaultSvc = e.newService("Default Conversations Service")
 	e.mu.Unlock()
 	e.hooklog.clear()
+	e.changed()
 }
 
 // retireLocked marks every service and conversation deleted, so requests in
