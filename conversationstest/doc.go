@@ -15,7 +15,11 @@
 //		conversations.WithBaseURL(srv.URL), conversations.WithMediaBaseURL(srv.URL))
 //
 // Apps in other languages can run the same emulator as a process with
-// cmd/conversations-emulator and point their Twilio SDK at it.
+// cmd/conversations-emulator and point their Twilio SDK at it. Its control
+// API under /_emulator/ (simulated users writing in, phones, failed
+// deliveries, the clock, the webhook log, reset, state export and import)
+// drives it from any language; [ControlClient] calls it from Go, for tests
+// that run the binary out of process. The README documents each route.
 //
 // # With httptest or an HTTP mock
 //
