@@ -119,7 +119,13 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 		}
 	}()
 
-	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second}
+	// Requests' contexts end when the server shuts down, so a long-lived one
+	// (an open inspector's event stream) does not hold the shutdown up.
+	reqCtx, endRequests := context.WithCancel(context.Background())
+	defer endRequests()
+	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second,
+		BaseContext: func(net.Listener) context.Context { return reqCtx }}
+	srv.RegisterOnShutdown(endRequests)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
