@@ -145,8 +145,15 @@ func (p *AddressUpdateParams) validate() error {
 // AddressListParams filter [AddressesService.List].
 type AddressListParams struct {
 	// Type keeps the address configurations of one channel.
-	Type     AddressType `url:"Type,omitempty"`
-	PageSize int         `url:"PageSize,omitempty"`
+	Type AddressType `url:"Type,omitempty"`
+	// PageSize is how many items one request asks for, clamped to the
+	// list's maximum (in its List method's doc). Zero means Limit when that
+	// is set, Twilio's default (50) otherwise. It does not limit the items
+	// returned: Limit does.
+	PageSize int `url:"PageSize,omitempty"`
+	// Limit is the most items the list returns, over all pages: it stops
+	// fetching once Limit items arrived. Zero means every item.
+	Limit int `url:"-"`
 }
 
 // Create creates an address configuration.
@@ -180,12 +187,17 @@ func (s *AddressesService) Delete(ctx context.Context, sid string) error {
 // List iterates over the account's address configurations, optionally of
 // one channel.
 //
+// A page holds at most 50 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Configuration/Addresses
 func (s *AddressesService) List(ctx context.Context, params *AddressListParams) iter.Seq2[*AddressConfiguration, error] {
 	return listAll[AddressConfiguration](ctx, (*service)(s), "Configuration/Addresses", "address_configurations", 50, params)
 }
 
 // Pager reads the address configurations one page at a time.
+//
+// A page holds at most 50 items; params.Limit ends the list early.
 func (s *AddressesService) Pager(params *AddressListParams) *Pager[AddressConfiguration] {
 	return newPager[AddressConfiguration]((*service)(s), "Configuration/Addresses", "address_configurations", 50, params)
 }

@@ -148,8 +148,8 @@ func (a *Attributes) UnmarshalJSON(b []byte) error {
 		a.raw = ""
 		return nil
 	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		s, err := unquoteJSON(b)
+		if err != nil {
 			return err
 		}
 		a.raw = s

@@ -32,7 +32,14 @@ type Binding struct {
 type BindingListParams struct {
 	BindingTypes []BindingType `url:"BindingType,omitempty"`
 	Identities   []string      `url:"Identity,omitempty"`
-	PageSize     int           `url:"PageSize,omitempty"`
+	// PageSize is how many items one request asks for, clamped to the
+	// list's maximum (in its List method's doc). Zero means Limit when that
+	// is set, Twilio's default (50) otherwise. It does not limit the items
+	// returned: Limit does.
+	PageSize int `url:"PageSize,omitempty"`
+	// Limit is the most items the list returns, over all pages: it stops
+	// fetching once Limit items arrived. Zero means every item.
+	Limit int `url:"-"`
 }
 
 func (p *BindingListParams) validate() error {
@@ -73,12 +80,17 @@ func (s *BindingsService) Delete(ctx context.Context, sid string) error {
 // List iterates over the push bindings of the service, optionally filtered
 // by binding type and identity.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Services/{ChatServiceSid}/Bindings
 func (s *BindingsService) List(ctx context.Context, params *BindingListParams) iter.Seq2[*Binding, error] {
 	return listAll[Binding](ctx, (*service)(s), "Bindings", "bindings", 100, params)
 }
 
 // Pager reads the push bindings of the service one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *BindingsService) Pager(params *BindingListParams) *Pager[Binding] {
 	return newPager[Binding]((*service)(s), "Bindings", "bindings", 100, params)
 }

@@ -187,12 +187,17 @@ func (s *ConversationWebhooksService) Delete(ctx context.Context, conversationSI
 
 // List iterates over the webhooks of a conversation (pages hold at most 5).
 //
+// A page holds at most 5 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Conversations/{ConversationSid}/Webhooks
 func (s *ConversationWebhooksService) List(ctx context.Context, conversationSID string, params *ListParams) iter.Seq2[*ConversationWebhook, error] {
 	return listAll[ConversationWebhook](ctx, (*service)(s), "Conversations/{ConversationSid}/Webhooks", "webhooks", 5, params, conversationSID)
 }
 
 // Pager reads the webhooks of a conversation one page at a time.
+//
+// A page holds at most 5 items; params.Limit ends the list early.
 func (s *ConversationWebhooksService) Pager(conversationSID string, params *ListParams) *Pager[ConversationWebhook] {
 	return newPager[ConversationWebhook]((*service)(s), "Conversations/{ConversationSid}/Webhooks", "webhooks", 5, params, conversationSID)
 }

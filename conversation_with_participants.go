@@ -50,7 +50,7 @@ func (p NewParticipant) MarshalJSON() ([]byte, error) {
 }
 
 func (p *NewParticipant) validate() error {
-	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress)
+	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress, p.MessagingBindingProjectedAddress)
 }
 
 // NewParticipants are the participants of

@@ -172,7 +172,7 @@ func TestCreateWithParticipantsBadInputSendsNothing(t *testing.T) {
 	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{Participants: []NewParticipant{{Identity: "a"}, {RoleSID: "RLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}}})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	assert.ErrorContains(t, err, "Participant[1]")
-	assert.Equal(t, "conversations: empty required parameter: Identity or MessagingBinding.Address (in Participant[1])", err.Error())
+	assert.Equal(t, "conversations: empty required parameter: Identity, MessagingBinding.Address or MessagingBinding.ProjectedAddress (in Participant[1])", err.Error())
 	_, err = c.Conversations.CreateWithParticipants(ctx, &ConversationWithParticipantsCreateParams{Participants: []NewParticipant{{MessagingBindingAddress: "+15558675310", MessagingBindingProxyAddress: "+15558675310"}}})
 	assert.ErrorIs(t, err, errSameAddress)
 	assert.Equal(t, "conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress (in Participant[0])", err.Error())

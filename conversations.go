@@ -116,9 +116,16 @@ type ConversationListParams struct {
 	// StartDate keeps conversations created on or after it (use UTC midnight).
 	StartDate time.Time `url:"StartDate,omitempty"`
 	// EndDate keeps conversations created on or before it (use UTC 23:59:59).
-	EndDate  time.Time         `url:"EndDate,omitempty"`
-	State    ConversationState `url:"State,omitempty"`
-	PageSize int               `url:"PageSize,omitempty"`
+	EndDate time.Time         `url:"EndDate,omitempty"`
+	State   ConversationState `url:"State,omitempty"`
+	// PageSize is how many items one request asks for, clamped to the
+	// list's maximum (in its List method's doc). Zero means Limit when that
+	// is set, Twilio's default (50) otherwise. It does not limit the items
+	// returned: Limit does.
+	PageSize int `url:"PageSize,omitempty"`
+	// Limit is the most items the list returns, over all pages: it stops
+	// fetching once Limit items arrived. Zero means every item.
+	Limit int `url:"-"`
 }
 
 // checkCreate applies the rules of a create to p: Twilio refuses timers
@@ -178,12 +185,17 @@ func (s *ConversationsService) Delete(ctx context.Context, sid string, params *D
 
 // List iterates over conversations, optionally filtered by state and dates.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Conversations
 func (s *ConversationsService) List(ctx context.Context, params *ConversationListParams) iter.Seq2[*Conversation, error] {
 	return listAll[Conversation](ctx, (*service)(s), "Conversations", "conversations", 100, params)
 }
 
 // Pager reads conversations one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *ConversationsService) Pager(params *ConversationListParams) *Pager[Conversation] {
 	return newPager[Conversation]((*service)(s), "Conversations", "conversations", 100, params)
 }

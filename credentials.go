@@ -190,12 +190,17 @@ func (s *CredentialsService) Delete(ctx context.Context, sid string) error {
 
 // List iterates over the account's push credentials.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Credentials
 func (s *CredentialsService) List(ctx context.Context, params *ListParams) iter.Seq2[*Credential, error] {
 	return listAll[Credential](ctx, (*service)(s), "Credentials", "credentials", 100, params)
 }
 
 // Pager reads the push credentials one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *CredentialsService) Pager(params *ListParams) *Pager[Credential] {
 	return newPager[Credential]((*service)(s), "Credentials", "credentials", 100, params)
 }

@@ -37,8 +37,10 @@ type Error struct {
 	RetryAfter time.Duration `json:"-"`
 	// Method is the request's HTTP method.
 	Method string `json:"-"`
-	// Path is the request's path and query, without scheme and host; for a
-	// pre-signed media URL, the path only.
+	// Path is the request's path, without scheme and host, and the keys of
+	// its query without their values (which can be a phone number), such as
+	// /v1/ParticipantConversations?Address&PageSize; for a pre-signed media
+	// URL, the path only.
 	Path string `json:"-"`
 }
 
@@ -68,8 +70,10 @@ func (e *Error) Error() string {
 type RequestError struct {
 	// Method is the request's HTTP method.
 	Method string
-	// Path is the request's path and query, without scheme and host; for a
-	// pre-signed media URL, the path only.
+	// Path is the request's path, without scheme and host, and the keys of
+	// its query without their values (which can be a phone number), such as
+	// /v1/ParticipantConversations?Address&PageSize; for a pre-signed media
+	// URL, the path only.
 	Path string
 	// Status is the HTTP status when a response arrived, else 0.
 	Status int

@@ -7,7 +7,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"regexp"
 	"time"
 )
 
@@ -111,10 +110,19 @@ type MessageCreateParams struct {
 	WebhookEnabled bool `url:"-"`
 }
 
-var (
-	mediaSIDPattern   = regexp.MustCompile(`^ME[0-9a-fA-F]{32}$`)
-	contentSIDPattern = regexp.MustCompile(`^HX[0-9a-fA-F]{32}$`)
-)
+// isSID reports whether s is a SID with the two-letter prefix: the prefix
+// and 32 hexadecimal digits.
+func isSID(s, prefix string) bool {
+	if len(s) != len(prefix)+32 || s[:len(prefix)] != prefix {
+		return false
+	}
+	for _, c := range []byte(s[len(prefix):]) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
 
 func (p *MessageCreateParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
 
@@ -122,10 +130,10 @@ func (p *MessageCreateParams) validate() error {
 	if p == nil || p.Body == "" && p.MediaSID == "" && p.ContentSID == "" {
 		return fmt.Errorf("%w: Body, MediaSid or ContentSid", ErrEmptyParameter)
 	}
-	if p.MediaSID != "" && !mediaSIDPattern.MatchString(p.MediaSID) {
+	if p.MediaSID != "" && !isSID(p.MediaSID, "ME") {
 		return fmt.Errorf("conversations: MediaSid %q is not a media SID (ME + 32 hex digits)", p.MediaSID)
 	}
-	if p.ContentSID != "" && !contentSIDPattern.MatchString(p.ContentSID) {
+	if p.ContentSID != "" && !isSID(p.ContentSID, "HX") {
 		return fmt.Errorf("conversations: ContentSid %q is not a content SID (HX + 32 hex digits)", p.ContentSID)
 	}
 	return nil
@@ -148,8 +156,15 @@ func (p *MessageUpdateParams) webhookEnabled() bool { return p != nil && p.Webho
 // MessageListParams are the parameters of [MessagesService.List].
 type MessageListParams struct {
 	// Order is OrderAsc (oldest first, the default) or OrderDesc.
-	Order    Order `url:"Order,omitempty"`
-	PageSize int   `url:"PageSize,omitempty"`
+	Order Order `url:"Order,omitempty"`
+	// PageSize is how many items one request asks for, clamped to the
+	// list's maximum (in its List method's doc). Zero means Limit when that
+	// is set, Twilio's default (50) otherwise. It does not limit the items
+	// returned: Limit does.
+	PageSize int `url:"PageSize,omitempty"`
+	// Limit is the most items the list returns, over all pages: it stops
+	// fetching once Limit items arrived. Zero means every item.
+	Limit int `url:"-"`
 }
 
 const (
@@ -189,12 +204,17 @@ func (s *MessagesService) Delete(ctx context.Context, conversationSID, sid strin
 // List iterates over the history of a conversation, oldest first unless
 // params.Order is OrderDesc.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Conversations/{ConversationSid}/Messages
 func (s *MessagesService) List(ctx context.Context, conversationSID string, params *MessageListParams) iter.Seq2[*Message, error] {
 	return listAll[Message](ctx, (*service)(s), messagesPath, "messages", 100, params, conversationSID)
 }
 
 // Pager reads the history of a conversation one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *MessagesService) Pager(conversationSID string, params *MessageListParams) *Pager[Message] {
 	return newPager[Message]((*service)(s), messagesPath, "messages", 100, params, conversationSID)
 }

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 )
 
@@ -61,11 +62,14 @@ type Pager[T any] struct {
 	started bool
 	meta    Meta
 	seen    loopGuard
+	limit   int // the most items to return; 0 for no limit
+	count   int // the items returned so far
 }
 
 // newPager prepares a list: it copies params (encoded now, so later changes
-// to them do not matter), clamps PageSize to maxPageSize, and builds the
-// first page's URL. Errors surface on the first Next.
+// to them do not matter), takes their Limit, derives PageSize from it when
+// unset, clamps PageSize to maxPageSize, and builds the first page's URL.
+// Errors surface on the first Next.
 func newPager[T any](s *service, tmpl, key string, maxPageSize int, params any, args ...string) *Pager[T] {
 	p := &Pager[T]{core: s.core, key: key}
 	path, err := s.endpoint(tmpl, args...)
@@ -74,9 +78,18 @@ func newPager[T any](s *service, tmpl, key string, maxPageSize int, params any, 
 		return p
 	}
 	vals, _, err := encodeParams(params)
+	if err == nil {
+		p.limit, err = listLimit(params)
+	}
 	if err != nil {
 		p.err = err
 		return p
+	}
+	if vals.Get("PageSize") == "" && p.limit > 0 {
+		if vals == nil {
+			vals = url.Values{}
+		}
+		vals.Set("PageSize", strconv.Itoa(p.limit))
 	}
 	if ps := vals.Get("PageSize"); ps != "" {
 		n, err := strconv.Atoi(ps)
@@ -142,7 +155,7 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	if p.seen.contains(h) {
 		u := p.next
 		p.next = ""
-		return nil, fmt.Errorf("%w: %s was already fetched", ErrPageLoop, pathOf(u))
+		return nil, fmt.Errorf("%w: %s was already fetched", ErrPageLoop, withQueryKeys(pathOf(u)))
 	}
 	p.started = true
 	page := &listPage[T]{key: p.key}
@@ -153,7 +166,29 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	p.seen.add(h) // only a page that arrived counts as fetched
 	p.meta = page.meta
 	p.next = page.meta.NextPageURL
+	if p.limit > 0 {
+		if rest := p.limit - p.count; len(page.items) >= rest {
+			page.items, p.next = page.items[:rest], "" // the limit is reached: no request for a further page
+		}
+		p.count += len(page.items)
+	}
 	return &Page[T]{Items: page.items, Meta: page.meta}, nil
+}
+
+// listLimit returns the Limit field of a list's params (nil: no limit).
+func listLimit(params any) (int, error) {
+	v := reflect.ValueOf(params)
+	if !v.IsValid() || v.Kind() == reflect.Pointer && v.IsNil() {
+		return 0, nil
+	}
+	f := reflect.Indirect(v).FieldByName("Limit")
+	if !f.IsValid() || !f.CanInt() {
+		return 0, nil
+	}
+	if f.Int() < 0 {
+		return 0, fmt.Errorf("conversations: invalid Limit %d: negative", f.Int())
+	}
+	return int(f.Int()), nil
 }
 
 // All returns an iterator over every item of the remaining pages, fetched

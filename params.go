@@ -24,9 +24,14 @@ func (p *DeleteParams) webhookEnabled() bool { return p != nil && p.WebhookEnabl
 
 // ListParams are the parameters of a list that takes no filters.
 type ListParams struct {
-	// PageSize is how many items each page request asks for; it is clamped
-	// to the list's maximum (100 for most lists). Zero means Twilio's default.
+	// PageSize is how many items one request asks for, clamped to the
+	// list's maximum (in its List method's doc). Zero means Limit when that
+	// is set, Twilio's default (50) otherwise. It does not limit the items
+	// returned: Limit does.
 	PageSize int `url:"PageSize,omitempty"`
+	// Limit is the most items the list returns, over all pages: it stops
+	// fetching once Limit items arrived. Zero means every item.
+	Limit int `url:"-"`
 }
 
 // Minimum timer durations, per the spec: Twilio refuses a shorter inactive

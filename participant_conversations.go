@@ -47,8 +47,15 @@ type ParticipantConversationListParams struct {
 	Identity string `url:"Identity,omitempty"`
 	// Address selects a non-chat participant by its messaging binding
 	// address, such as +15558675310 or whatsapp:+15558675310.
-	Address  string `url:"Address,omitempty"`
-	PageSize int    `url:"PageSize,omitempty"`
+	Address string `url:"Address,omitempty"`
+	// PageSize is how many items one request asks for, clamped to the
+	// list's maximum (in its List method's doc). Zero means Limit when that
+	// is set, Twilio's default (50) otherwise. It does not limit the items
+	// returned: Limit does.
+	PageSize int `url:"PageSize,omitempty"`
+	// Limit is the most items the list returns, over all pages: it stops
+	// fetching once Limit items arrived. Zero means every item.
+	Limit int `url:"-"`
 }
 
 // ErrParticipantFilter is returned when a participant conversation
@@ -65,12 +72,17 @@ func (p *ParticipantConversationListParams) validate() error {
 // List iterates over the conversations of the participant with an identity
 // or an address.
 //
+// A page holds at most 50 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/ParticipantConversations
 func (s *ParticipantConversationsService) List(ctx context.Context, params *ParticipantConversationListParams) iter.Seq2[*ParticipantConversation, error] {
 	return listAll[ParticipantConversation](ctx, (*service)(s), "ParticipantConversations", "conversations", 50, params)
 }
 
 // Pager reads the conversations of a participant one page at a time.
+//
+// A page holds at most 50 items; params.Limit ends the list early.
 func (s *ParticipantConversationsService) Pager(params *ParticipantConversationListParams) *Pager[ParticipantConversation] {
 	return newPager[ParticipantConversation]((*service)(s), "ParticipantConversations", "conversations", 50, params)
 }

@@ -78,9 +78,9 @@ func (p *ParticipantCreateParams) webhookEnabled() bool { return p != nil && p.W
 
 func (p *ParticipantCreateParams) validate() error {
 	if p == nil {
-		return checkParticipant("", "", "")
+		return checkParticipant("", "", "", "")
 	}
-	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress)
+	return checkParticipant(p.Identity, p.MessagingBindingAddress, p.MessagingBindingProxyAddress, p.MessagingBindingProjectedAddress)
 }
 
 // errSameAddress is returned (wrapped) when a participant's address equals
@@ -89,12 +89,14 @@ var errSameAddress = errors.New("MessagingBinding.Address must differ from Messa
 
 // checkParticipant is the one check of a new participant, shared by
 // [ParticipantsService.Create] and [ConversationsService.CreateWithParticipants]:
-// an identity or an address is required, and an address must differ from
-// its proxy address. The proxy address is optional: SMS participants of a
-// group MMS conversation have an address and no proxy.
-func checkParticipant(identity, address, proxyAddress string) error {
-	if identity == "" && address == "" {
-		return fmt.Errorf("%w: Identity or MessagingBinding.Address", ErrEmptyParameter)
+// an identity, an address or a projected address is required, and an
+// address must differ from its proxy address. The proxy address is
+// optional: SMS participants of a group MMS conversation have an address and
+// no proxy, and Twilio's group texting guide lists a participant with only a
+// projected address (the group's Twilio number) as valid too.
+func checkParticipant(identity, address, proxyAddress, projectedAddress string) error {
+	if identity == "" && address == "" && projectedAddress == "" {
+		return fmt.Errorf("%w: Identity, MessagingBinding.Address or MessagingBinding.ProjectedAddress", ErrEmptyParameter)
 	}
 	if address != "" && address == proxyAddress {
 		return fmt.Errorf("conversations: %w", errSameAddress)
@@ -197,12 +199,17 @@ func (s *ParticipantsService) RemoveByAddress(ctx context.Context, conversationS
 
 // List iterates over the participants of a conversation.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Conversations/{ConversationSid}/Participants
 func (s *ParticipantsService) List(ctx context.Context, conversationSID string, params *ListParams) iter.Seq2[*Participant, error] {
 	return listAll[Participant](ctx, (*service)(s), "Conversations/{ConversationSid}/Participants", "participants", 100, params, conversationSID)
 }
 
 // Pager reads the participants of a conversation one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *ParticipantsService) Pager(conversationSID string, params *ListParams) *Pager[Participant] {
 	return newPager[Participant]((*service)(s), "Conversations/{ConversationSid}/Participants", "participants", 100, params, conversationSID)
 }

@@ -215,6 +215,26 @@ func TestParticipantCreateGroupMMS(t *testing.T) {
 	assert.Equal(t, time.Date(2020, 7, 1, 22, 18, 37, 0, time.UTC), p.DateCreated)
 }
 
+// TestParticipantCreateProjectedAddressOnly: a participant with only
+// MessagingBinding.ProjectedAddress, which Twilio's group texting guide
+// lists as valid, is sent (it was refused before sending), alone and in
+// CreateWithParticipants.
+func TestParticipantCreateProjectedAddressOnly(t *testing.T) {
+	c, mt := newTestClient(t)
+	expect(t, mt, call{
+		Method: http.MethodPost, Path: participantsPath,
+		Form:   url.Values{"MessagingBinding.ProjectedAddress": {"+15017122661"}},
+		Status: http.StatusCreated, Body: example(t, "CreateConversationParticipant", "createGmms"),
+	})
+	p, err := c.Participants.Create(context.Background(), convSID, &ParticipantCreateParams{MessagingBindingProjectedAddress: "+15017122661"})
+	require.NoError(t, err)
+	assert.Equal(t, "+15017122661", p.MessagingBinding.ProjectedAddress)
+	assert.Equal(t, 1, mt.GetTotalCallCount())
+
+	require.NoError(t, (&NewParticipant{MessagingBindingProjectedAddress: "+15017122661"}).validate())
+	require.ErrorIs(t, (&NewParticipant{}).validate(), ErrEmptyParameter)
+}
+
 func TestParticipantFetch(t *testing.T) {
 	c, mt := newTestClient(t)
 	n := expect(t, mt, call{
@@ -486,7 +506,7 @@ func TestParticipantBadInputSendsNothing(t *testing.T) {
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	_, err = c.Participants.Create(ctx, convSID, &ParticipantCreateParams{RoleSID: roleSID})
 	assert.ErrorIs(t, err, ErrEmptyParameter)
-	assert.ErrorContains(t, err, "Identity or MessagingBinding.Address")
+	assert.ErrorContains(t, err, "Identity, MessagingBinding.Address or MessagingBinding.ProjectedAddress")
 	_, err = c.Participants.Create(ctx, convSID, &ParticipantCreateParams{MessagingBindingAddress: "+15017122661", MessagingBindingProxyAddress: "+15017122661"})
 	assert.ErrorIs(t, err, errSameAddress)
 	assert.Equal(t, "conversations: MessagingBinding.Address must differ from MessagingBinding.ProxyAddress", err.Error())

@@ -31,12 +31,17 @@ type Receipt struct {
 
 // List iterates over the delivery receipts of a message.
 //
+// A page holds at most 50 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Conversations/{ConversationSid}/Messages/{MessageSid}/Receipts
 func (s *ReceiptsService) List(ctx context.Context, conversationSID, messageSID string, params *ListParams) iter.Seq2[*Receipt, error] {
 	return listAll[Receipt](ctx, (*service)(s), "Conversations/{ConversationSid}/Messages/{MessageSid}/Receipts", "delivery_receipts", 50, params, conversationSID, messageSID)
 }
 
 // Pager reads the delivery receipts of a message one page at a time.
+//
+// A page holds at most 50 items; params.Limit ends the list early.
 func (s *ReceiptsService) Pager(conversationSID, messageSID string, params *ListParams) *Pager[Receipt] {
 	return newPager[Receipt]((*service)(s), "Conversations/{ConversationSid}/Messages/{MessageSid}/Receipts", "delivery_receipts", 50, params, conversationSID, messageSID)
 }

@@ -43,8 +43,11 @@ type core struct {
 	baseURL   string // scheme://host[:port], no trailing slash
 	media     *url.URL
 	mediaURL  string // the Media Content Service's base URL, like baseURL
-	auth      string // the Authorization header value
-	userAgent string
+	// The constant headers, built once and shared by every request: an
+	// http.Header's value slices are never written in place (Add appends to
+	// a full slice, so it copies; Set replaces it).
+	auth      []string // Authorization
+	userAgent []string // User-Agent
 	retry     RetryPolicy
 	logger    *slog.Logger
 	limiter   RateLimiter // nil: calls are not paced
@@ -91,8 +94,8 @@ func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
 		baseURL:   b.String(),
 		media:     &m,
 		mediaURL:  m.String(),
-		auth:      "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass)),
-		userAgent: userAgent(cfg.userAgent),
+		auth:      []string{"Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))},
+		userAgent: []string{userAgent(cfg.userAgent)},
 		retry:     cfg.retry,
 		logger:    cfg.logger,
 		limiter:   cfg.limiter,
@@ -252,13 +255,14 @@ type rawResponse struct {
 	header http.Header
 }
 
-// path is the request's path for errors and logs.
+// path is the request's path for errors and logs: the query's keys only,
+// never its values.
 func (r *request) path() string {
 	p := pathOf(r.url)
 	if r.anonymous {
-		p = withoutQuery(p)
+		return withoutQuery(p)
 	}
-	return p
+	return withQueryKeys(p)
 }
 
 // doRequest sends r with retries and decodes a 2xx response into out: JSON
@@ -391,6 +395,13 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 	}
 }
 
+// Constant header values, shared by every request (see core.auth).
+var (
+	headerJSON = []string{"application/json"}
+	headerForm = []string{"application/x-www-form-urlencoded"}
+	headerTrue = []string{"true"}
+)
+
 // send makes one attempt. body is r.body behind its guard, or nil.
 func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.Response, error) {
 	var rd io.Reader
@@ -406,10 +417,10 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 	}
 	h := req.Header
 	if !r.anonymous {
-		h["Authorization"] = []string{c.auth}
+		h["Authorization"] = c.auth
 	}
-	h["User-Agent"] = []string{c.userAgent}
-	h["Accept"] = []string{"application/json"}
+	h["User-Agent"] = c.userAgent
+	h["Accept"] = headerJSON
 	switch {
 	case body != nil:
 		h["Content-Type"] = []string{r.contentType}
@@ -420,19 +431,20 @@ func (c *core) send(ctx context.Context, r *request, body *guardedBody) (*http.R
 		}
 		req.GetBody = nil // a redirect cannot replay it
 	case r.method == http.MethodPost:
-		h["Content-Type"] = []string{"application/x-www-form-urlencoded"}
+		h["Content-Type"] = headerForm
 	}
 	for k, v := range r.header {
 		h.Set(k, v)
 	}
 	if r.webhook {
-		h["X-Twilio-Webhook-Enabled"] = []string{"true"}
+		h["X-Twilio-Webhook-Enabled"] = headerTrue
 	}
 	if r.anonymous {
 		resp, err := c.anon.Do(req)
 		return resp, r.redact(err)
 	}
-	return c.hc.Do(req)
+	resp, err := c.hc.Do(req)
+	return resp, r.redact(err)
 }
 
 // wait sleeps for d on a timer that stops with ctx. When ctx's deadline

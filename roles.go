@@ -107,12 +107,17 @@ func (s *RolesService) Delete(ctx context.Context, sid string) error {
 
 // List iterates over the roles.
 //
+// A page holds at most 50 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Roles
 func (s *RolesService) List(ctx context.Context, params *ListParams) iter.Seq2[*Role, error] {
 	return listAll[Role](ctx, (*service)(s), "Roles", "roles", 50, params)
 }
 
 // Pager reads the roles one page at a time.
+//
+// A page holds at most 50 items; params.Limit ends the list early.
 func (s *RolesService) Pager(params *ListParams) *Pager[Role] {
 	return newPager[Role]((*service)(s), "Roles", "roles", 50, params)
 }

@@ -63,12 +63,17 @@ func (s *ServicesService) Delete(ctx context.Context, sid string) error {
 
 // List iterates over the account's Conversation Services.
 //
+// A page holds at most 100 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Services
 func (s *ServicesService) List(ctx context.Context, params *ListParams) iter.Seq2[*ServiceInstance, error] {
 	return listAll[ServiceInstance](ctx, (*service)(s), "Services", "services", 100, params)
 }
 
 // Pager reads the Conversation Services one page at a time.
+//
+// A page holds at most 100 items; params.Limit ends the list early.
 func (s *ServicesService) Pager(params *ListParams) *Pager[ServiceInstance] {
 	return newPager[ServiceInstance]((*service)(s), "Services", "services", 100, params)
 }

@@ -23,16 +23,21 @@ import (
 // the stream, such as list pages.
 type jsonDecoder interface{ decodeJSON(dec *json.Decoder) error }
 
-// redact removes the query (and fragment) from the URLs that the errors of
-// an anonymous request carry: Go's *url.Error holds the whole URL, and the
-// query of a pre-signed URL is its signature.
+// redact trims the URLs that transport errors carry (Go's *url.Error holds
+// the whole URL): an API request keeps its query's keys only, since a value
+// can be personal data such as a phone number in a filter; an anonymous
+// request loses its query (and fragment), the signature of a pre-signed URL.
 func (r *request) redact(err error) error {
-	if err == nil || !r.anonymous {
+	if err == nil {
 		return err
 	}
 	for e := err; e != nil; e = errors.Unwrap(e) {
 		if ue, ok := e.(*url.Error); ok {
-			ue.URL = withoutQuery(ue.URL)
+			if r.anonymous {
+				ue.URL = withoutQuery(ue.URL)
+			} else {
+				ue.URL = withQueryKeys(ue.URL)
+			}
 		}
 	}
 	return err
@@ -98,7 +103,7 @@ func (c *core) logAttempt(ctx context.Context, method, path string, attempt, sta
 	path, rawQuery, _ := strings.Cut(path, "?")
 	attrs := make([]slog.Attr, 0, 7)
 	attrs = append(attrs, slog.String("method", method), slog.String("path", path))
-	if keys := queryKeys(rawQuery); keys != "" {
+	if keys := queryKeys(rawQuery, ','); keys != "" {
 		attrs = append(attrs, slog.String("query", keys))
 	}
 	attrs = append(attrs,
@@ -110,9 +115,20 @@ func (c *core) logAttempt(ctx context.Context, method, path string, attempt, sta
 	c.logger.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// queryKeys lists the distinct keys of a raw query, comma-separated, in the
+// withQueryKeys keeps the keys of a path's query and drops their values,
+// for error texts: "/v1/ParticipantConversations?Address=%2B1555..." becomes
+// "/v1/ParticipantConversations?Address". A value can be personal data.
+func withQueryKeys(path string) string {
+	p, rawQuery, _ := strings.Cut(path, "?")
+	if keys := queryKeys(rawQuery, '&'); keys != "" {
+		return p + "?" + keys
+	}
+	return p
+}
+
+// queryKeys lists the distinct keys of a raw query, joined by sep, in the
 // order they come.
-func queryKeys(rawQuery string) string {
+func queryKeys(rawQuery string, sep byte) string {
 	var b strings.Builder
 	seen := make(map[string]bool)
 	for pair := range strings.SplitSeq(rawQuery, "&") {
@@ -122,7 +138,7 @@ func queryKeys(rawQuery string) string {
 		}
 		seen[k] = true
 		if b.Len() > 0 {
-			b.WriteByte(',')
+			b.WriteByte(sep)
 		}
 		b.WriteString(k)
 	}

@@ -101,12 +101,17 @@ func (s *UserConversationsService) Delete(ctx context.Context, userSID, conversa
 
 // List iterates over the conversations a user takes part in.
 //
+// A page holds at most 50 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Users/{UserSid}/Conversations
 func (s *UserConversationsService) List(ctx context.Context, userSID string, params *ListParams) iter.Seq2[*UserConversation, error] {
 	return listAll[UserConversation](ctx, (*service)(s), userConversationsPath, "conversations", 50, params, userSID)
 }
 
 // Pager reads the conversations of a user one page at a time.
+//
+// A page holds at most 50 items; params.Limit ends the list early.
 func (s *UserConversationsService) Pager(userSID string, params *ListParams) *Pager[UserConversation] {
 	return newPager[UserConversation]((*service)(s), userConversationsPath, "conversations", 50, params, userSID)
 }

@@ -95,12 +95,17 @@ func (s *UsersService) Delete(ctx context.Context, sidOrIdentity string, params 
 
 // List iterates over the users.
 //
+// A page holds at most 50 items (a larger PageSize is clamped); params.Limit
+// ends the list early.
+//
 // GET /v1/Users
 func (s *UsersService) List(ctx context.Context, params *ListParams) iter.Seq2[*User, error] {
 	return listAll[User](ctx, (*service)(s), "Users", "users", 50, params)
 }
 
 // Pager reads the users one page at a time.
+//
+// A page holds at most 50 items; params.Limit ends the list early.
 func (s *UsersService) Pager(params *ListParams) *Pager[User] {
 	return newPager[User]((*service)(s), "Users", "users", 50, params)
 }

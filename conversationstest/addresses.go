@@ -97,7 +97,7 @@ func (e *Emulator) addressRoutes() {
 // addressInput reads FriendlyName and the AutoCreation.* parameters into a.
 func (c *call) addressInput(a *addressConfig) error {
 	if v := c.optParam("FriendlyName"); v != nil {
-		if len(*v) > 256 {
+		if tooLong(*v, maxNameChars) {
 			return badRequest(codeInvalidParam, "FriendlyName exceeds 256 characters")
 		}
 		a.friendlyName = *v
@@ -276,31 +276,39 @@ func (e *Emulator) deleteAddress(c *call) (int, any, error) {
 	return http.StatusNoContent, nil, nil
 }
 
-// autoCreate handles an inbound message from an address to a proxy address
-// that no open conversation holds: when an address configuration of the
-// proxy address's channel has auto-creation enabled, it creates a
-// conversation in the configured service (or the default one) with the
-// sender as its participant and, for auto-creation type webhook (studio), a
-// conversation-scoped webhook (studio webhook) with the configured URL,
-// method and filters, then returns it; the caller adds the message. It
-// returns nil when no configuration applies. onConversationAdded and
-// onParticipantAdded fire. The lock must be held.
-func (e *Emulator) autoCreate(from, to string) *conversation {
+// autoCreateConfig returns the address configuration with auto-creation
+// enabled that an inbound message from an address to a proxy address (or
+// group number) to falls under, and the service it creates conversations
+// in; nil when there is none. The lock must be held.
+func (e *Emulator) autoCreateConfig(from, to string) (*addressConfig, *service) {
 	ch := channelOf(to)
 	a, ok := e.addresses.find(func(a *addressConfig) bool {
 		return a.autoEnabled && a.typ == ch && (a.address == to || ch+":"+a.address == to)
 	})
 	if !ok || channelOf(from) != ch || from == to {
-		return nil
+		return nil, nil
 	}
 	svc := e.defaultSvc
 	if s, ok := e.services.get(a.autoServiceSid); ok {
 		svc = s
 	}
+	return a, svc
+}
+
+// autoCreate creates the conversation for an inbound message that no open
+// conversation holds, under address configuration a: in svc, with the
+// sender (for a Group MMS, every member, with no proxy address) as
+// participants and, for auto-creation type webhook (studio), a
+// conversation-scoped webhook (studio webhook) with the configured URL,
+// method and filters. The caller adds the message. onConversationAdded and
+// onParticipantAdded fire. The lock must be held.
+func (e *Emulator) autoCreate(a *addressConfig, svc *service, in inboundMessage, friendlyName string) *conversation {
+	ch := channelOf(in.to)
 	now := e.nowLocked()
 	conv := &conversation{
 		sid:                 newSID("CH"),
 		svc:                 svc,
+		friendlyName:        friendlyName,
 		messagingServiceSid: e.messagingSid,
 		attributes:          "{}",
 		state:               "active",
@@ -308,6 +316,9 @@ func (e *Emulator) autoCreate(from, to string) *conversation {
 		updated:             now,
 		inactiveTimer:       e.acct.inactiveTimer,
 		closedTimer:         e.acct.closedTimer,
+	}
+	if in.group() {
+		conv.groupNumber = in.to
 	}
 	svc.conversations.put(conv.sid, conv)
 	e.resetTimers(conv)
@@ -320,14 +331,22 @@ func (e *Emulator) autoCreate(from, to string) *conversation {
 		w := &scopedWebhook{sid: newSID("WH"), target: "studio", flowSid: a.studioFlowSid, method: "post", created: now, updated: now}
 		conv.webhooks.put(w.sid, w)
 	}
+	o := channelOrigin(ch)
 	added := e.conversationParams(conv)
-	added.Set("MessagingBinding.Address", from)
-	added.Set("MessagingBinding.ProxyAddress", to)
-	e.postEvent(svc, conv, systemOrigin, "onConversationAdded", added)
+	for k, v := range e.autoCreateParams(svc, in, friendlyName) {
+		if strings.HasPrefix(k, "MessagingBinding.") {
+			added[k] = v
+		}
+	}
+	e.postEvent(svc, conv, o, "onConversationAdded", added)
 
-	p := &participant{sid: newSID("MB"), address: from, proxyAddress: to, channel: ch,
-		attributes: "{}", created: now, updated: now}
-	conv.participants.put(p.sid, p)
-	e.postEvent(svc, conv, systemOrigin, "onParticipantAdded", e.participantParams(conv, p))
+	for _, addr := range in.addresses() {
+		p := &participant{sid: newSID("MB"), address: addr, channel: ch, attributes: "{}", created: now, updated: now}
+		if !in.group() {
+			p.proxyAddress = in.to
+		}
+		conv.participants.put(p.sid, p)
+		e.postEvent(svc, conv, o, "onParticipantAdded", e.participantParams(conv, p))
+	}
 	return conv
 }

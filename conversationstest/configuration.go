@@ -147,6 +147,9 @@ func (e *Emulator) updateConfiguration(c *call) (int, any, error) {
 		if d != 0 && d < minimum {
 			return nil, badRequest(code, "%s must be at least %s", name, minimum)
 		}
+		if d > maxTimer {
+			return nil, badRequest(codeTimerFormat, "%s must be at most 100 years, got %q", name, c.param(name))
+		}
 		return &d, nil
 	}
 	inactive, err := timer("DefaultInactiveTimer", time.Minute, codeInactiveTimer)

@@ -66,12 +66,15 @@ func (c *call) participantsParam() ([]*participant, error) {
 			return nil, badRequest(codeInvalidParam, "Participant %d needs an identity or a messaging_binding address", i)
 		case p.identity != "" && p.address != "":
 			return nil, badRequest(codeInvalidParam, "Participant %d has both an identity and a messaging_binding address", i)
-		case p.address != "" && p.proxyAddress == "":
+		case p.address != "" && p.proxyAddress == "" && channelOf(p.address) != "sms":
 			return nil, badRequest(codeInvalidParam, "Participant %d needs messaging_binding.proxy_address", i)
 		case p.address != "" && p.address == p.proxyAddress:
 			return nil, badRequest(codeAddressIsProxy, "Participant %d: address and proxy_address must differ", i)
 		case p.roleSid != "" && !isSID(p.roleSid, "RL"):
 			return nil, badRequest(codeInvalidParam, "Participant %d: invalid role_sid %q", i, p.roleSid)
+		}
+		if err := checkParticipantLengths(p); err != nil {
+			return nil, err
 		}
 		if p.address != "" {
 			p.channel = channelOf(p.address)

@@ -29,6 +29,7 @@ type conversation struct {
 	webhooks            table[scopedWebhook]
 	nextIndex           int
 	deleted             bool
+	groupNumber         string // a Group MMS conversation auto-created for this Twilio number (inbound.go)
 }
 
 type timersJSON struct {
@@ -153,7 +154,7 @@ type conversationInput struct {
 
 func (c *call) conversationInput() (in conversationInput, err error) {
 	in.friendlyName = c.optParam("FriendlyName")
-	if in.friendlyName != nil && len(*in.friendlyName) > 256 {
+	if in.friendlyName != nil && tooLong(*in.friendlyName, maxNameChars) {
 		return in, badRequest(codeInvalidParam, "FriendlyName exceeds 256 characters")
 	}
 	in.uniqueName = c.optParam("UniqueName")

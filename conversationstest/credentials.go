@@ -57,7 +57,7 @@ func (e *Emulator) credentialRoutes() {
 // credentialInput reads FriendlyName and Sandbox into cr.
 func (c *call) credentialInput(cr *credential) error {
 	if v := c.optParam("FriendlyName"); v != nil {
-		if len(*v) > 64 {
+		if tooLong(*v, maxShortName) {
 			return badRequest(codeInvalidParam, "FriendlyName exceeds 64 characters")
 		}
 		cr.friendlyName = *v

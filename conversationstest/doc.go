@@ -32,8 +32,12 @@
 // /v1/Services/{ChatServiceSid}/... forms, for: Services; Conversations
 // (unique names in place of SIDs, states, Timers.Inactive and Timers.Closed,
 // State/StartDate/EndDate filters); Participants (chat identities, SMS and
-// WhatsApp addresses with proxy addresses, projected addresses); Messages
-// (indexes, Order, delivery summaries, MediaSid); message Receipts; the
+// WhatsApp addresses with proxy addresses, projected addresses, Group MMS
+// members with an address and no proxy address: at most 10 per group,
+// 50436, 50437, 50438); Messages (indexes, Order, delivery summaries,
+// MediaSid; with ContentSid, Body and MediaSid are ignored and
+// ContentVariables must be a JSON object of strings, 50527); message
+// Receipts; the
 // global and service webhook configurations; conversation-scoped webhooks;
 // Roles (each service starts with channel admin, channel user, service
 // admin and service user); Users (created implicitly for chat participants;
@@ -47,7 +51,11 @@
 // Bodies are shaped as the OpenAPI spec's responses, with url and links
 // built from the host the request came in on; lists are paginated with meta
 // and the spec's page-size limits; errors are Twilio's error body with its
-// status and code. Requests must carry HTTP basic auth with the configured
+// status and code. Length limits count characters, not bytes (256 for
+// friendly names, identities and addresses), and one identity may be in at
+// most 1000 active or inactive conversations. Every numeric query and form
+// value is range-checked: a bad one is answered 400, never a panic.
+// Requests must carry HTTP basic auth with the configured
 // account SID and auth token, or an API key given with [WithAPIKey].
 // Unknown paths answer Twilio's 404.
 //
@@ -65,13 +73,18 @@
 // Messages to SMS and WhatsApp participants reach their simulated phones,
 // read back with [Emulator.Received]; their receipts move from sent to
 // delivered, or to failed or undelivered for addresses given to
-// [Emulator.FailDeliveriesTo]. [Emulator.SendSMS] and [Emulator.SendWhatsApp]
+// [Emulator.FailDeliveriesTo]; a WhatsApp recipient's then move on to read,
+// unless [Emulator.SetReadReceipts] turns that off for its address.
+// [Emulator.SendSMS] and [Emulator.SendWhatsApp]
 // simulate a user writing from an address to a proxy address: the message
 // lands in the open conversation holding that pair, or, when none does and
 // an address configuration of the proxy address has auto-creation enabled,
 // in a new conversation with the sender as participant (and, for
-// auto-creation type webhook, a conversation-scoped webhook). [Emulator.SendChat]
-// simulates a chat user writing from a client SDK.
+// auto-creation type webhook, a conversation-scoped webhook), after the
+// onConversationAdd pre-event (with MessageBody and the MessagingBinding
+// fields) has let it through. [Emulator.SendGroupMMS] does the same for a
+// Group MMS, and [Emulator.SendChat] simulates a chat user writing from a
+// client SDK.
 //
 // # Webhooks
 //
@@ -82,8 +95,9 @@
 // Only events listed in a configuration's Filters fire; a service's own
 // pre- or post-event URL takes precedence over the global one.
 //
-// Pre-events (onMessageAdd, …) are sent synchronously before the action: a
-// 4xx or 5xx answer rejects it (the REST caller gets HTTP 403, code 20403),
+// Pre-events (onMessageAdd, onUserUpdate, …) are sent synchronously before
+// the action: a 4xx or 5xx answer rejects it (the REST caller then gets
+// HTTP 403, code 20403: the emulator's assumption, Twilio documents no code),
 // a JSON object changes the fields Twilio lets hooks change (body, author,
 // attributes; friendly_name), and no answer within the timeout
 // ([WithWebhookTimeout], 5 s by default) lets it through unchanged.
@@ -91,6 +105,28 @@
 // order per conversation; [Emulator.Flush] waits for them. REST actions fire
 // webhooks only when the request has X-Twilio-Webhook-Enabled: true; actions
 // of simulated users, timers and delivery receipts always do.
+//
+// # The emulator's assumptions
+//
+// Where Twilio's documentation is silent, the emulator makes a choice; these
+// are its assumptions, not Twilio's documented behaviour:
+//
+//   - Redelivery: each webhook is delivered once (RetryCount 0), whatever its
+//     answer. Twilio publishes no retry policy for Conversations webhooks, so
+//     an app must not rely on one either way.
+//   - Source: API and SDK are documented; an inbound message and what it
+//     causes carry its channel (SMS, WHATSAPP, as captured payloads show), a
+//     delivery receipt its recipient's channel, a timer SYSTEM.
+//   - Group MMS: an auto-created group's onConversationAdd and
+//     onConversationAdded carry MessagingBinding.Address once per member
+//     (repeated form keys, sender first) and the group's number as
+//     MessagingBinding.ProjectedAddress, with no ProxyAddress.
+//   - Error codes Twilio does not document: a rejected pre-event (403,
+//     20403); an identity already in 1000 conversations, a Page or PageToken
+//     beyond offset 2^31-1 and an unknown MediaSid (400, 20001); a timer
+//     over 100 years (400, 50379).
+//   - A WhatsApp recipient reads every delivered message unless
+//     [Emulator.SetReadReceipts] says otherwise.
 //
 // # Time
 //

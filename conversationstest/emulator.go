@@ -121,6 +121,8 @@ type Emulator struct {
 	control *http.ServeMux // the control API, /_emulator/ (control.go)
 	hooklog hookLog        // webhook deliveries (hooklog.go)
 	traffic traffic        // request counts and rate-limit buckets (ratelimit.go); not under mu
+
+	noReadReceipts map[string]bool // WhatsApp addresses that never read (receipts.go)
 }
 
 // New returns an Emulator configured by opts. It has one Conversation

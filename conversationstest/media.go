@@ -122,77 +122,111 @@ func (e *Emulator) uploadMedia(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequest(codeInvalidParam, "Content-Size %s does not match the %d bytes sent", cs, len(data)))
 		return
 	}
+	// Render under the lock, write after it: no I/O under the lock.
 	e.lock()
-	defer e.unlock()
 	svc, ok := e.services.get(r.PathValue("ChatServiceSid"))
+	var body mediaJSON
+	if ok {
+		e.sweepMediaLocked()
+		m := &mediaFile{
+			sid:         newSID("ME"),
+			serviceSid:  svc.sid,
+			created:     e.nowLocked(),
+			contentType: ct,
+			filename:    r.URL.Query().Get("Filename"),
+			data:        data,
+		}
+		e.media.put(m.sid, m)
+		body = e.renderMedia(baseURL(r), m)
+	}
+	e.unlock()
 	if !ok {
 		writeError(w, notFound(r.URL.Path))
 		return
 	}
-	e.sweepMediaLocked()
-	m := &mediaFile{
-		sid:         newSID("ME"),
-		serviceSid:  svc.sid,
-		created:     e.nowLocked(),
-		contentType: ct,
-		filename:    r.URL.Query().Get("Filename"),
-		data:        data,
-	}
-	e.media.put(m.sid, m)
-	writeJSON(w, http.StatusCreated, e.renderMedia(baseURL(r), m))
+	writeJSON(w, http.StatusCreated, body)
 }
 
 func (e *Emulator) fetchMedia(w http.ResponseWriter, r *http.Request) {
 	e.lock()
-	defer e.unlock()
 	m, err := e.mediaOf(r, r.PathValue("Sid"))
-	if err != nil {
-		writeError(w, err)
-		return
+	var body mediaJSON
+	if err == nil {
+		body = e.renderMedia(baseURL(r), m)
 	}
-	writeJSON(w, http.StatusOK, e.renderMedia(baseURL(r), m))
-}
-
-func (e *Emulator) mediaContent(w http.ResponseWriter, r *http.Request) {
-	e.lock()
-	m, err := e.mediaOf(r, r.PathValue("Sid"))
 	e.unlock()
 	if err != nil {
 		writeError(w, err)
 		return
 	}
-	writeMediaBytes(w, m)
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (e *Emulator) mediaContent(w http.ResponseWriter, r *http.Request) {
+	e.lock()
+	m, err := e.mediaOf(r, r.PathValue("Sid"))
+	var content mediaBytes
+	if err == nil {
+		content = m.content()
+	}
+	e.unlock()
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	content.write(w)
 }
 
 // temporaryMediaContent serves a pre-signed URL: no credentials, a
 // signature over the SID and expiry, and a 300-second life.
 func (e *Emulator) temporaryMediaContent(w http.ResponseWriter, r *http.Request) {
 	sid, q := r.PathValue("Sid"), r.URL.Query()
-	exp, err := strconv.ParseInt(q.Get("Expires"), 10, 64)
-	e.lock()
-	defer e.unlock()
-	if err != nil || !hmac.Equal([]byte(q.Get("Signature")), []byte(e.mediaSignature(sid, exp))) {
-		writeError(w, errorf(http.StatusForbidden, codeAuth, "Invalid signature"))
+	exp, perr := strconv.ParseInt(q.Get("Expires"), 10, 64)
+	content, err := e.temporaryContent(r, sid, exp, perr == nil)
+	if err != nil {
+		writeError(w, err)
 		return
 	}
+	content.write(w)
+}
+
+// temporaryContent checks a pre-signed URL and copies out what its response
+// needs, under the lock; the caller writes it after the lock is released.
+func (e *Emulator) temporaryContent(r *http.Request, sid string, exp int64, parsed bool) (mediaBytes, error) {
+	e.lock()
+	defer e.unlock()
+	if !parsed || !hmac.Equal([]byte(r.URL.Query().Get("Signature")), []byte(e.mediaSignature(sid, exp))) {
+		return mediaBytes{}, errorf(http.StatusForbidden, codeAuth, "Invalid signature")
+	}
 	if e.nowLocked().Unix() >= exp {
-		writeError(w, errorf(http.StatusForbidden, codeAuth, "The temporary URL has expired"))
-		return
+		return mediaBytes{}, errorf(http.StatusForbidden, codeAuth, "The temporary URL has expired")
 	}
 	e.sweepMediaLocked()
 	m, ok := e.media.get(sid)
 	if !ok {
-		writeError(w, notFound(r.URL.Path))
-		return
+		return mediaBytes{}, notFound(r.URL.Path)
 	}
-	writeMediaBytes(w, m)
+	return m.content(), nil
 }
 
-func writeMediaBytes(w http.ResponseWriter, m *mediaFile) {
-	w.Header().Set("Content-Type", m.contentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(m.data)))
+// mediaBytes is a file's content as a response needs it, copied out from
+// under the lock. data is shared with the stored file, which is never
+// modified after its upload.
+type mediaBytes struct {
+	contentType string
+	data        []byte
+}
+
+// content returns what serving m needs. The lock must be held.
+func (m *mediaFile) content() mediaBytes { return mediaBytes{m.contentType, m.data} }
+
+// write sends the bytes; it must be called without the emulator's lock, as
+// a client may read them slowly or not at all.
+func (b mediaBytes) write(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", b.contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b.data)))
 	w.WriteHeader(http.StatusOK)
-	w.Write(m.data)
+	w.Write(b.data)
 }
 
 // mediaSignature signs a temporary URL with the auth token.

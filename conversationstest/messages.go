@@ -262,10 +262,10 @@ func checkBody(conv *conversation, m *message) error {
 		return nil
 	}
 	n := utf8.RuneCountInString(*m.body)
-	if n > 32<<10 {
-		return badRequest(codeBodyTooLong, "The message body exceeds the limit of 32768 characters")
+	if n > maxBodyChars {
+		return badRequest(codeBodyTooLong, "The message body exceeds the limit of %d characters", maxBodyChars)
 	}
-	if n > 1600 {
+	if n > maxSMSBodyChars {
 		if _, ok := conv.participants.find(func(p *participant) bool { return p.nonChat() && p.sid != m.participantSid }); ok {
 			return badRequest(codeBodyTooLong, "The message body exceeds the 1600 character limit for SMS and WhatsApp")
 		}
@@ -322,12 +322,21 @@ func (e *Emulator) createMessage(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	in.mediaSid = c.param("MediaSid")
+	in.contentSid = c.param("ContentSid")
+	if in.contentSid != "" {
+		if !isSID(in.contentSid, "HX") {
+			return 0, nil, invalidParam("ContentSid", in.contentSid)
+		}
+		// The spec: with ContentSid, Body and MediaSid are ignored.
+		in.body, in.mediaSid = nil, ""
+	}
 	if in.mediaSid != "" && !isSID(in.mediaSid, "ME") {
 		return 0, nil, invalidParam("MediaSid", in.mediaSid)
 	}
-	in.contentSid = c.param("ContentSid")
-	if in.contentSid != "" && !isSID(in.contentSid, "HX") {
-		return 0, nil, invalidParam("ContentSid", in.contentSid)
+	if c.has("ContentVariables") {
+		if err := checkContentVariables(c.param("ContentVariables")); err != nil {
+			return 0, nil, err
+		}
 	}
 	if in.body == nil && in.mediaSid == "" && in.contentSid == "" {
 		return 0, nil, missingParam("Body")
@@ -339,6 +348,20 @@ func (e *Emulator) createMessage(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusCreated, resp, nil
+}
+
+// codeContentVariables is Twilio's error for ContentVariables that are not
+// valid JSON.
+const codeContentVariables = 50527
+
+// checkContentVariables requires a JSON object whose values are strings,
+// the form the template variables take ({"1": "Ana"}).
+func checkContentVariables(s string) error {
+	var vars map[string]string
+	if err := json.Unmarshal([]byte(s), &vars); err != nil || vars == nil {
+		return badRequest(codeContentVariables, "ContentVariables must be a JSON object of strings")
+	}
+	return nil
 }
 
 func (e *Emulator) listMessages(c *call) (int, any, error) {

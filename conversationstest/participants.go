@@ -60,7 +60,7 @@ func (e *Emulator) renderParticipant(c *call, conv *conversation, p *participant
 	var binding map[string]any
 	switch {
 	case p.address != "":
-		binding = map[string]any{"type": p.channel, "address": p.address, "proxy_address": p.proxyAddress}
+		binding = map[string]any{"type": p.channel, "address": p.address, "proxy_address": strOrNil(p.proxyAddress)}
 	case p.projectedAddress != "":
 		binding = map[string]any{"type": "sms", "projected_address": p.projectedAddress}
 	}
@@ -120,8 +120,14 @@ func (e *Emulator) checkNewParticipant(conv *conversation, p *participant) error
 		if _, dup := conv.participants.find(func(o *participant) bool { return o.identity == p.identity }); dup {
 			return conflict(codeIdentityTaken, "Participant with identity %q already exists in Conversation %s", p.identity, conv.sid)
 		}
+		if err := checkIdentityConversations(conv.svc, p.identity); err != nil {
+			return err
+		}
 	}
-	if p.nonChat() {
+	if err := e.checkGroupParticipant(conv, p); err != nil {
+		return err
+	}
+	if p.nonChat() && !p.groupMember() {
 		if other := e.conversationWithPair(p.address, p.proxyAddress); other != nil {
 			return conflict(codePairInUse, "A binding for this participant and proxy address already exists in Conversation %s", other.sid)
 		}
@@ -176,18 +182,21 @@ func (e *Emulator) createParticipant(c *call) (int, any, error) {
 		return 0, nil, badRequest(codeInvalidParam, "Either Identity or MessagingBinding.Address is required")
 	case p.identity != "" && p.address != "":
 		return 0, nil, badRequest(codeInvalidParam, "Identity and MessagingBinding.Address cannot both be set")
-	case len(p.identity) > 256 || len(p.address) > 256 || len(p.proxyAddress) > 256:
-		return 0, nil, badRequest(codeInvalidParam, "Identity and addresses are limited to 256 characters")
+	}
+	if err := checkParticipantLengths(p); err != nil {
+		return 0, nil, err
 	}
 	if p.address != "" {
-		if p.proxyAddress == "" {
+		// Without a proxy address, an SMS participant is a Group MMS member
+		// (inbound.go); other channels need one.
+		if p.proxyAddress == "" && channelOf(p.address) != "sms" {
 			return 0, nil, missingParam("MessagingBinding.ProxyAddress")
 		}
 		if p.address == p.proxyAddress {
 			return 0, nil, badRequest(codeAddressIsProxy, "MessagingBinding.Address and MessagingBinding.ProxyAddress must differ")
 		}
 		p.channel = channelOf(p.address)
-		if channelOf(p.proxyAddress) != p.channel {
+		if p.proxyAddress != "" && channelOf(p.proxyAddress) != p.channel {
 			return 0, nil, badRequest(codeInvalidParam, "MessagingBinding.Address and MessagingBinding.ProxyAddress must be on the same channel")
 		}
 	}
@@ -337,9 +346,12 @@ func (e *Emulator) updateParticipant(c *call) (int, any, error) {
 	if err == nil {
 		draft := *p
 		apply(&draft)
-		if draft.identity != p.identity {
+		err = checkParticipantLengths(&draft)
+		if err == nil && draft.identity != p.identity {
 			if _, dup := conv.participants.find(func(o *participant) bool { return o.identity == draft.identity }); dup {
 				err = conflict(codeIdentityTaken, "Participant with identity %q already exists in Conversation %s", draft.identity, conv.sid)
+			} else if draft.identity != "" {
+				err = checkIdentityConversations(conv.svc, draft.identity)
 			}
 		}
 		pre = e.participantParams(conv, &draft)

@@ -13,10 +13,12 @@ type receipt struct {
 	sid               string
 	channelMessageSid string
 	participantSid    string
+	channel           string // the recipient's channel: sms, whatsapp, …
 	status            string
 	errorCode         int
 	created, updated  time.Time
 	outcome           *failure // how delivery ends; nil: delivered
+	readsAfter        bool     // a WhatsApp recipient that reads it once delivered
 }
 
 type receiptJSON struct {
@@ -110,6 +112,7 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 			sid:               newSID("DY"),
 			channelMessageSid: newSID(prefix),
 			participantSid:    p.sid,
+			channel:           p.channel,
 			status:            "sent",
 			created:           now,
 			updated:           now,
@@ -119,8 +122,12 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 		if f, fails := e.failures[p.address]; fails {
 			r.outcome = &f
 		} else {
+			from := p.proxyAddress
+			if p.groupMember() {
+				from = conv.groupNumberOf()
+			}
 			sm := SimulatedMessage{
-				From:              p.proxyAddress,
+				From:              from,
 				To:                p.address,
 				Channel:           p.channel,
 				Author:            m.author,
@@ -137,7 +144,10 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 			}
 			e.phones[p.address] = append(e.phones[p.address], sm)
 		}
-		e.postEvent(conv.svc, conv, systemOrigin, "onDeliveryUpdated", e.receiptParams(conv, m, r))
+		if p.channel == "whatsapp" && !e.noReadReceipts[p.address] {
+			r.readsAfter = true
+		}
+		e.postEvent(conv.svc, conv, channelOrigin(p.channel), "onDeliveryUpdated", e.receiptParams(conv, m, r))
 	}
 	if len(sent) == 0 {
 		return
@@ -146,15 +156,68 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		now := e.nowLocked()
+		var read []*receipt
 		for _, r := range sent {
 			r.status, r.errorCode = "delivered", 0
 			if r.outcome != nil {
 				r.status, r.errorCode = r.outcome.status, r.outcome.code
+			} else if r.readsAfter {
+				read = append(read, r)
 			}
 			r.updated = now
-			e.postEvent(conv.svc, conv, systemOrigin, "onDeliveryUpdated", e.receiptParams(conv, m, r))
+			e.postEvent(conv.svc, conv, channelOrigin(r.channel), "onDeliveryUpdated", e.receiptParams(conv, m, r))
+		}
+		if len(read) > 0 {
+			e.dispatch.enqueue(conv.sid, func(context.Context) { e.markRead(conv, m, read) })
 		}
 	})
+}
+
+// receiptChannel is the channel of a receipt's recipient: recorded on the
+// receipt, else (an imported state) its participant's, else sms. The lock
+// must be held.
+func receiptChannel(conv *conversation, r *receipt) string {
+	if r.channel != "" {
+		return r.channel
+	}
+	if p, ok := conv.participants.get(r.participantSid); ok && p.channel != "" {
+		return p.channel
+	}
+	return "sms"
+}
+
+// markRead moves delivered WhatsApp receipts on to read, as the recipient's
+// WhatsApp app reports it, firing onDeliveryUpdated with Status read.
+func (e *Emulator) markRead(conv *conversation, m *message, rs []*receipt) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.nowLocked()
+	for _, r := range rs {
+		if r.status != "delivered" {
+			continue
+		}
+		r.status, r.updated = "read", now
+		e.postEvent(conv.svc, conv, channelOrigin(r.channel), "onDeliveryUpdated", e.receiptParams(conv, m, r))
+	}
+}
+
+// SetReadReceipts sets whether messages delivered to the WhatsApp user at
+// address (whatsapp:+1…) are then read: by default they are, and their
+// receipts move from delivered to read (onDeliveryUpdated with Status
+// read). With read false they stay delivered, as for a user who has read
+// receipts turned off. SMS has no read receipts. It applies to later
+// messages, next to [Emulator.FailDeliveriesTo].
+func (e *Emulator) SetReadReceipts(address string, read bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if read {
+		delete(e.noReadReceipts, address)
+		return
+	}
+	if e.noReadReceipts == nil {
+		e.noReadReceipts = make(map[string]bool)
+	}
+	e.noReadReceipts[address] = true
 }
 
 func (e *Emulator) receiptParams(conv *conversation, m *message, r *receipt) url.Values {

@@ -82,6 +82,12 @@ type listOpts struct {
 
 const pageTokenPrefix = "PT"
 
+// maxListOffset is the largest item offset a Page or PageToken may reach;
+// larger ones are refused with 400 and code 20001 (the emulator's choice:
+// Twilio documents no bound). It keeps page*size and offset+size far from
+// overflowing.
+const maxListOffset = 1<<31 - 1
+
 // listItem is an item of a list endpoint: its key identifies it in page
 // tokens, so that deleting an item between two page requests does not make
 // the next page skip one.
@@ -142,7 +148,7 @@ func decodePageToken(tok string) (pageCursor, bool) {
 		return pageCursor{}, false
 	}
 	off, err := strconv.Atoi(v.Get("o"))
-	if err != nil || off < 0 {
+	if err != nil || off < 0 || off > maxListOffset {
 		return pageCursor{}, false
 	}
 	return pageCursor{first: v.Get("f"), last: v.Get("k"), off: off}, true
@@ -162,8 +168,9 @@ func paginate[T listItem](c *call, items []T, o listOpts, render func(T) any) (a
 	}
 	page := 0
 	if c.has("Page") {
+		// Page*size must stay a valid offset: a huge Page would overflow.
 		n, err := strconv.Atoi(c.param("Page"))
-		if err != nil || n < 0 {
+		if err != nil || n < 0 || n > maxListOffset/size {
 			return nil, invalidParam("Page", c.param("Page"))
 		}
 		page = n

@@ -55,6 +55,7 @@ func (e *Emulator) Reset() {
 	e.addresses = table[addressConfig]{}
 	e.credentials = table[credential]{}
 	e.media = table[mediaFile]{}
+	e.noReadReceipts = nil
 	e.applyWebhookURL()
 	e.defaultSvc = e.newService("Default Conversations Service")
 	e.mu.Unlock()

@@ -121,7 +121,7 @@ func (e *Emulator) createRole(c *call) (int, any, error) {
 	switch {
 	case name == "":
 		return 0, nil, missingParam("FriendlyName")
-	case len(name) > 64:
+	case tooLong(name, maxShortName):
 		return 0, nil, badRequest(codeInvalidParam, "FriendlyName exceeds 64 characters")
 	case typ == "":
 		return 0, nil, missingParam("Type")

@@ -164,7 +164,9 @@ func (e *Emulator) createScopedWebhook(c *call) (int, any, error) {
 		// Replay the messages from that index on, as onMessageAdded.
 		for _, m := range conv.messages.all() {
 			if m.index >= *w.replayAfter {
-				p := e.commonParams("onMessageAdded", systemOrigin, e.messageParams(conv, m))
+				// A replay is caused by this REST call: Source API (the
+				// emulator's assumption).
+				p := e.commonParams("onMessageAdded", origin{source: "API"}, e.messageParams(conv, m))
 				e.queueDelivery(conv.sid, w.url, strings.ToUpper(w.method), p)
 			}
 		}

@@ -29,7 +29,13 @@ type Server struct {
 // fires due conversation timers once a second, so timers work in real time.
 func NewServer(opts ...Option) *Server {
 	e := New(opts...)
-	s := &Server{Emulator: e, ts: httptest.NewServer(e), stop: make(chan struct{})}
+	ts := httptest.NewUnstartedServer(e)
+	ts.Config.ReadHeaderTimeout = ServerReadTimeout
+	ts.Config.ReadTimeout = ServerReadTimeout
+	ts.Config.WriteTimeout = ServerWriteTimeout
+	ts.Config.IdleTimeout = ServerIdleTimeout
+	ts.Start()
+	s := &Server{Emulator: e, ts: ts, stop: make(chan struct{})}
 	s.URL = s.ts.URL
 	s.done.Add(1)
 	go func() {
@@ -49,14 +55,41 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
+// The timeouts of the HTTP server of a [Server] (and of
+// cmd/conversations-emulator): a client that sends or reads a request too
+// slowly, or holds an idle connection, loses its connection rather than
+// holding the server's resources indefinitely. The read and write limits
+// leave room for the largest media file (150 MB) over a slow link.
+const (
+	ServerReadTimeout  = 2 * time.Minute
+	ServerWriteTimeout = 2 * time.Minute
+	ServerIdleTimeout  = time.Minute
+)
+
+// closeGrace is how long [Server.Close] lets requests in flight finish
+// before it closes their connections.
+const closeGrace = time.Second
+
 // Close shuts the server down: it stops its goroutines, drops webhooks not
-// yet delivered and blocks until all requests have finished.
+// yet delivered and waits for the requests in flight. A request still
+// running after a second (a client that stopped reading a response, say)
+// has its connection closed, so Close always returns promptly.
 func (s *Server) Close() {
 	s.once.Do(func() {
 		close(s.stop)
 		s.done.Wait()
 		s.Emulator.Close()
-		s.ts.Close()
+		closed := make(chan struct{})
+		go func() {
+			s.ts.Close()
+			close(closed)
+		}()
+		select {
+		case <-closed:
+		case <-time.After(closeGrace):
+			s.ts.CloseClientConnections()
+			<-closed
+		}
 	})
 }
 

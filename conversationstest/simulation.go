@@ -87,8 +87,10 @@ func (e *Emulator) Received(address string) []SimulatedMessage {
 // the message lands, authored by from, in the open conversation that holds
 // that pair, and is relayed to its other non-chat participants. When no
 // conversation holds the pair and an address configuration of to has
-// auto-creation enabled, a conversation is created for it first. Webhooks fire
-// as for any inbound message (no X-Twilio-Webhook-Enabled needed, no Source),
+// auto-creation enabled, a conversation is created for it first (after the
+// onConversationAdd pre-event hook, which may reject or rename it). Webhooks fire
+// as for any inbound message (no X-Twilio-Webhook-Enabled needed; Source is
+// SMS or WHATSAPP, the emulator's assumption),
 // and an onMessageAdd pre-event hook may change or reject it ([ErrRejected]).
 func (e *Emulator) SendSMS(from, to, body string) (InboundMessage, error) {
 	return e.inbound(from, to, body, nil)
@@ -110,35 +112,22 @@ func whatsapp(addr string) string {
 // inbound is a message from the user at from to the proxy address to, with
 // media files attached (see control_inbound.go).
 func (e *Emulator) inbound(from, to, body string, media []InboundMedia) (InboundMessage, error) {
-	created := false
-	resolve := func() (*conversation, error) {
-		conv := e.conversationWithPair(from, to)
-		if conv == nil {
-			conv = e.autoCreate(from, to) // addresses.go
-			created = conv != nil
-		}
-		if conv == nil {
-			return nil, ErrNoConversation
-		}
-		return conv, nil
+	return e.receive(inboundMessage{from: from, to: to, body: body, media: media}) // inbound.go
+}
+
+// SendGroupMMS simulates a Group MMS: the user at from texts the group's
+// Twilio number to together with the users at others. The message lands in
+// the open group conversation of that number whose members are exactly from
+// and others or, when none is and an address configuration of to has
+// auto-creation enabled, in a new one with all of them as participants
+// (addresses without a proxy address). The onConversationAdd pre-event of
+// an auto-created conversation carries MessagingBinding.Address once per
+// member (the emulator's assumption of the list's wire form).
+func (e *Emulator) SendGroupMMS(from, to string, others []string, body string) (InboundMessage, error) {
+	if len(others) == 0 {
+		return InboundMessage{}, errors.New("conversationstest: SendGroupMMS needs at least one other recipient")
 	}
-	e.lock()
-	conv, err := resolve()
-	var sender string
-	var mediaSids []string
-	if err == nil {
-		p, _ := conv.participants.find(func(p *participant) bool { return p.address == from && p.proxyAddress == to })
-		sender = p.sid
-		mediaSids = e.storeMedia(conv.svc, media)
-	}
-	e.unlock()
-	if err != nil {
-		return InboundMessage{}, err
-	}
-	fixed := func() (*conversation, error) { return conv, nil }
-	in, err := e.simulated(fixed, origin{fire: true}, newMessage{author: from, body: mediaBody(body, media), participantSid: sender, mediaSids: mediaSids})
-	in.CreatedConversation = created && err == nil
-	return in, err
+	return e.receive(inboundMessage{from: from, to: to, others: slices.Clone(others), body: body})
 }
 
 // SendChat simulates a chat user (a participant with that identity) sending

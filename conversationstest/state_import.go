@@ -201,7 +201,7 @@ func (e *Emulator) completeDeliveries(conv *conversation, m *message, sent []*re
 				r.status, r.errorCode = r.outcome.status, r.outcome.code
 			}
 			r.updated = now
-			e.postEvent(conv.svc, conv, systemOrigin, "onDeliveryUpdated", e.receiptParams(conv, m, r))
+			e.postEvent(conv.svc, conv, channelOrigin(receiptChannel(conv, r)), "onDeliveryUpdated", e.receiptParams(conv, m, r))
 		}
 	})
 }

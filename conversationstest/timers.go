@@ -1,6 +1,7 @@
 package conversationstest
 
 import (
+	"math"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -9,23 +10,38 @@ import (
 
 var durationRE = regexp.MustCompile(`^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$`)
 
+// maxTimer is the longest timer the emulator accepts: 100 years (the
+// emulator's bound; Twilio documents none). Longer durations are refused
+// with 50379 rather than overflowing.
+const maxTimer = 100 * 365 * 24 * time.Hour
+
 // parseISODuration parses an ISO 8601 duration such as PT5M or P1DT2H.
-// Years count as 365 days and months as 30.
+// Years count as 365 days and months as 30. A duration too long for a
+// time.Duration (about 292 years) saturates at its maximum instead of
+// overflowing; callers bound it.
 func parseISODuration(s string) (time.Duration, bool) {
 	m := durationRE.FindStringSubmatch(s)
 	if m == nil || s == "P" || s[len(s)-1] == 'T' {
 		return 0, false
 	}
+	const maxD = time.Duration(math.MaxInt64)
 	units := []time.Duration{365 * 24 * time.Hour, 30 * 24 * time.Hour, 7 * 24 * time.Hour, 24 * time.Hour, time.Hour, time.Minute}
 	var d time.Duration
 	for i, u := range units {
-		if m[i+1] != "" {
-			n, _ := strconv.Atoi(m[i+1])
-			d += time.Duration(n) * u
+		if m[i+1] == "" {
+			continue
 		}
+		n, err := strconv.ParseInt(m[i+1], 10, 64)
+		if err != nil || n > int64((maxD-d)/u) {
+			return maxD, true
+		}
+		d += time.Duration(n) * u
 	}
 	if m[7] != "" {
-		f, _ := strconv.ParseFloat(m[7], 64)
+		f, err := strconv.ParseFloat(m[7], 64)
+		if err != nil || f >= (maxD-d).Seconds() {
+			return maxD, true
+		}
 		d += time.Duration(f * float64(time.Second))
 	}
 	return d, true
@@ -45,6 +61,9 @@ func (c *call) timerParams() (inactive, closed *time.Duration, err error) {
 		}
 		if d != 0 && d < minimum {
 			return nil, badRequest(code, "%s must be at least %s", name, minimum)
+		}
+		if d > maxTimer {
+			return nil, badRequest(codeTimerFormat, "%s must be at most 100 years, got %q", name, c.param(name))
 		}
 		return &d, nil
 	}
@@ -93,13 +112,13 @@ func (e *Emulator) fireTimers() {
 	for _, svc := range e.services.all() {
 		for _, conv := range svc.conversations.all() {
 			if conv.dateClosed != nil && !now.Before(*conv.dateClosed) {
-				e.setState(conv, "closed", "TIMER", systemOrigin)
+				e.setState(conv, "closed", "TIMER", timerOrigin)
 				continue
 			}
 			if conv.dateInactive != nil && !now.Before(*conv.dateInactive) {
 				conv.dateInactive = nil
 				if conv.state == "active" {
-					e.setState(conv, "inactive", "TIMER", systemOrigin)
+					e.setState(conv, "inactive", "TIMER", timerOrigin)
 				}
 			}
 			if conv.dateInactive != nil {

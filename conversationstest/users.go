@@ -1,6 +1,7 @@
 package conversationstest
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -114,7 +115,7 @@ func (e *Emulator) userParams(svc *service, u *user) url.Values {
 // userInput reads FriendlyName, Attributes and RoleSid into u.
 func (c *call) userInput(u *user) error {
 	if v := c.optParam("FriendlyName"); v != nil {
-		if len(*v) > 256 {
+		if tooLong(*v, maxNameChars) {
 			return badRequest(codeInvalidParam, "FriendlyName exceeds 256 characters")
 		}
 		u.friendlyName = *v
@@ -149,7 +150,7 @@ func (e *Emulator) createUser(c *call) (int, any, error) {
 	if identity == "" {
 		return 0, nil, missingParam("Identity")
 	}
-	if len(identity) > 256 {
+	if tooLong(identity, maxNameChars) {
 		return 0, nil, badRequest(codeInvalidParam, "Identity exceeds 256 characters")
 	}
 	u := &user{identity: identity, attributes: "{}"}
@@ -212,26 +213,76 @@ func (e *Emulator) fetchUser(c *call) (int, any, error) {
 	return http.StatusOK, e.renderUser(c, svc, u), nil
 }
 
+// updateUser runs the onUserUpdate pre-event hook with the user as it would
+// become (it may reject the update, or change friendly_name and
+// attributes), then applies it and fires onUserUpdated.
 func (e *Emulator) updateUser(c *call) (int, any, error) {
 	e.lock()
-	defer e.unlock()
 	svc, u, err := c.user("Sid")
+	var draft user
+	if err == nil {
+		draft = *u
+		err = c.userInput(&draft)
+	}
+	if err == nil && draft.roleSid != u.roleSid {
+		err = checkServiceRole(svc, draft.roleSid)
+	}
+	var pre url.Values
+	if err == nil {
+		pre = e.userParams(svc, &draft)
+	}
+	e.unlock()
 	if err != nil {
 		return 0, nil, err
 	}
-	draft := *u
-	if err := c.userInput(&draft); err != nil {
+	mods, err := e.preEvent(svc, c.origin(), "onUserUpdate", pre)
+	if err != nil {
 		return 0, nil, err
 	}
-	if draft.roleSid != u.roleSid {
-		if err := checkServiceRole(svc, draft.roleSid); err != nil {
-			return 0, nil, err
-		}
+	if err := applyUserMods(&draft, mods); err != nil {
+		return 0, nil, err
 	}
-	draft.updated = e.nowLocked()
-	*u = draft
+
+	e.lock()
+	defer e.unlock()
+	if cur, ok := svc.users.get(u.sid); !ok || cur != u || svc.deleted {
+		return 0, nil, notFound(c.r.URL.Path)
+	}
+	// Apply only what this request set, over the user as it is now.
+	if c.has("FriendlyName") || mods["friendly_name"] != nil {
+		u.friendlyName = draft.friendlyName
+	}
+	if c.has("Attributes") || mods["attributes"] != nil {
+		u.attributes = draft.attributes
+	}
+	if c.param("RoleSid") != "" {
+		u.roleSid = draft.roleSid
+	}
+	u.updated = e.nowLocked()
 	e.postEvent(svc, nil, c.origin(), "onUserUpdated", e.userParams(svc, u))
 	return http.StatusOK, e.renderUser(c, svc, u), nil
+}
+
+// applyUserMods applies the fields an onUserUpdate hook changed:
+// friendly_name, and attributes (a string of valid JSON).
+func applyUserMods(u *user, mods map[string]json.RawMessage) error {
+	if s, ok, err := modString(mods, "friendly_name"); err != nil {
+		return err
+	} else if ok {
+		if tooLong(s, maxNameChars) {
+			return badRequest(codeInvalidParam, "The pre-event webhook set friendly_name beyond %d characters", maxNameChars)
+		}
+		u.friendlyName = s
+	}
+	if s, ok, err := modString(mods, "attributes"); err != nil {
+		return err
+	} else if ok {
+		if err := checkAttributes(s, 16<<10); err != nil {
+			return err
+		}
+		u.attributes = s
+	}
+	return nil
 }
 
 // deleteUser deletes a user. Its participants stay in their conversations

@@ -23,16 +23,33 @@ type hookConfig struct {
 }
 
 // origin says who caused an action, which decides whether webhooks fire and
-// what Source they carry.
+// what Source they carry. Every event carries a Source. Twilio documents
+// API (REST) and SDK (client SDKs); for the other causes the values are the
+// emulator's assumptions:
+//
+//   - an inbound message and what it causes (auto-creation, a state change):
+//     its channel in upper case, SMS or WHATSAPP, as payloads captured from
+//     Twilio show;
+//   - a delivery receipt (onDeliveryUpdated): the recipient's channel, SMS or
+//     WHATSAPP, the channel that reported it;
+//   - a conversation timer (onConversationStateUpdated with Reason TIMER):
+//     SYSTEM.
 type origin struct {
-	source         string // "API", "SDK", or "" (inbound SMS/WhatsApp, timers, carriers)
+	source         string // API, SDK, SMS, WHATSAPP, SYSTEM, …
 	clientIdentity string // for SDK actions
 	fire           bool   // REST: X-Twilio-Webhook-Enabled: true; everything else: always
 }
 
 func (c *call) origin() origin { return origin{source: "API", fire: c.hooks} }
 
-var systemOrigin = origin{fire: true}
+// timerOrigin is the origin of what a conversation timer does.
+var timerOrigin = origin{source: "SYSTEM", fire: true}
+
+// channelOrigin is the origin of an inbound message or a delivery receipt
+// on channel ("sms", "whatsapp", …).
+func channelOrigin(channel string) origin {
+	return origin{source: strings.ToUpper(channel), fire: true}
+}
 
 // hookTarget resolves where the pre- or post-event hook of svc goes: the
 // service's own URL when it has one, else the account-level (global) one.
@@ -62,9 +79,7 @@ func (e *Emulator) hookTarget(svc *service, pre bool) (target, method string, fi
 func (e *Emulator) commonParams(typ string, o origin, p url.Values) url.Values {
 	p.Set("AccountSid", e.cfg.accountSID)
 	p.Set("EventType", typ)
-	if o.source != "" {
-		p.Set("Source", o.source)
-	}
+	p.Set("Source", o.source)
 	if o.clientIdentity != "" {
 		p.Set("ClientIdentity", o.clientIdentity)
 	}

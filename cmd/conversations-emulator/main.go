@@ -119,12 +119,12 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 		}
 	}()
 
+	srv := newHTTPServer(emu)
 	// Requests' contexts end when the server shuts down, so a long-lived one
 	// (an open inspector's event stream) does not hold the shutdown up.
 	reqCtx, endRequests := context.WithCancel(context.Background())
 	defer endRequests()
-	srv := &http.Server{Handler: emu, ReadHeaderTimeout: 10 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return reqCtx }}
+	srv.BaseContext = func(net.Listener) context.Context { return reqCtx }
 	srv.RegisterOnShutdown(endRequests)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -139,10 +139,29 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdown)
+	if err != nil {
+		// Requests still running (a client that stopped reading, say):
+		// close their connections rather than wait for the write timeout.
+		err = srv.Close()
+	}
 	if state != nil {
 		err = errors.Join(err, state.close()) // the last save, after the last request
 	}
 	return err
+}
+
+// newHTTPServer returns the command's HTTP server: with read, write and idle
+// timeouts, so a client that stalls a request or a response (a media
+// download it stopped reading, say) loses its connection instead of holding
+// it forever.
+func newHTTPServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       conversationstest.ServerReadTimeout,
+		WriteTimeout:      conversationstest.ServerWriteTimeout,
+		IdleTimeout:       conversationstest.ServerIdleTimeout,
+	}
 }
 
 // baseURL is the URL clients should use: an unspecified listen host
