@@ -16,13 +16,39 @@ var ErrInvalidAttributes = errors.New("conversations: attributes are not valid J
 // hold valid JSON; Attributes keeps that raw JSON text.
 //
 // The zero value means "not set": it is left out of requests. Build
-// Attributes with [NewAttributes] from any Go value or with [ParseAttributes]
-// from JSON text; both reject invalid JSON, so a request never carries it.
+// Attributes inline with [AttributesOf] from any Go value, with
+// [NewAttributes] to get the encoding error at once, or with
+// [ParseAttributes] from JSON text. Invalid JSON never reaches Twilio: a
+// request carrying it fails before it is sent.
 // Read them with [Attributes.Decode] or [DecodeAttributes], and change some
 // keys of fetched attributes with [Attributes.Merge].
 type Attributes struct {
 	raw string
+	err error // why AttributesOf could not encode its value
 }
+
+// AttributesOf encodes v (a struct, map or any JSON-marshalable value) as
+// attributes, for use inline in a params literal:
+//
+//	&conversations.ConversationCreateParams{
+//		FriendlyName: "Order #1042",
+//		Attributes:   conversations.AttributesOf(map[string]any{"order": 1042}),
+//	}
+//
+// It cannot fail for a value that encoding/json can marshal. For one it
+// cannot (a channel, a func, NaN), the attributes carry the error: a request
+// sending them fails with [ErrInvalidAttributes] before anything is sent.
+func AttributesOf(v any) Attributes {
+	a, err := NewAttributes(v)
+	if err != nil {
+		return Attributes{err: err}
+	}
+	return a
+}
+
+// Err returns the error of attributes built by [AttributesOf] from a value
+// that could not be encoded, or nil.
+func (a Attributes) Err() error { return a.err }
 
 // NewAttributes encodes v (a struct, map or any JSON-marshalable value) as
 // attributes. A json.RawMessage is validated and compacted.
@@ -55,7 +81,7 @@ func DecodeAttributes[T any](a Attributes) (T, error) {
 func (a Attributes) String() string { return a.raw }
 
 // IsZero reports whether the attributes are not set.
-func (a Attributes) IsZero() bool { return a.raw == "" }
+func (a Attributes) IsZero() bool { return a.raw == "" && a.err == nil }
 
 // Valid reports whether the attributes hold valid JSON. Attributes received
 // from Twilio are kept as they came, even when they are not valid JSON.
@@ -64,6 +90,9 @@ func (a Attributes) Valid() bool { return a.raw != "" && json.Valid([]byte(a.raw
 // Decode unmarshals the attributes into v. Attributes that are not set decode
 // as an empty JSON object.
 func (a Attributes) Decode(v any) error {
+	if a.err != nil {
+		return a.err
+	}
 	raw := a.raw
 	if raw == "" {
 		raw = "{}"
@@ -80,11 +109,20 @@ func (a Attributes) Decode(v any) error {
 // for read-modify-write of a few keys without losing the others. Patch may be
 // any JSON-marshalable value, an Attributes, or a json.RawMessage.
 func (a Attributes) Merge(patch any) (Attributes, error) {
+	if a.err != nil {
+		return Attributes{}, a.err
+	}
 	var p []byte
 	switch v := patch.(type) {
 	case Attributes:
+		if v.err != nil {
+			return Attributes{}, v.err
+		}
 		p = []byte(v.raw)
 	case *Attributes:
+		if v.err != nil {
+			return Attributes{}, v.err
+		}
 		p = []byte(v.raw)
 	default:
 		b, err := json.Marshal(patch)
@@ -133,6 +171,9 @@ func mergePatch(target, patch any) any {
 // MarshalJSON encodes the attributes the way Twilio does: as a JSON string
 // holding the JSON text, or null when not set.
 func (a Attributes) MarshalJSON() ([]byte, error) {
+	if a.err != nil {
+		return nil, a.err
+	}
 	if a.raw == "" {
 		return []byte("null"), nil
 	}
@@ -142,6 +183,7 @@ func (a Attributes) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON accepts Twilio's form (a JSON string holding JSON text), null,
 // or a JSON object or array given directly.
 func (a *Attributes) UnmarshalJSON(b []byte) error {
+	a.err = nil
 	b = bytes.TrimSpace(b)
 	switch {
 	case len(b) == 0 || string(b) == "null":
@@ -166,6 +208,9 @@ func (a *Attributes) UnmarshalJSON(b []byte) error {
 // EncodeValues implements the go-querystring Encoder interface: attributes are
 // sent as their JSON text. Invalid JSON is an error, so it is never sent.
 func (a Attributes) EncodeValues(key string, v *url.Values) error {
+	if a.err != nil {
+		return fmt.Errorf("%w (%s)", a.err, key)
+	}
 	if a.raw == "" {
 		return nil
 	}

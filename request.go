@@ -37,12 +37,12 @@ func (e redirectError) Unwrap() error { return e.err }
 // core is the request pipeline shared by every service: it builds, sends,
 // retries and decodes requests.
 type core struct {
-	hc        *http.Client
-	anon      *http.Client // for pre-signed URLs: no credentials, the caller's redirect policy
-	base      *url.URL
-	baseURL   string // scheme://host[:port], no trailing slash
-	media     *url.URL
-	mediaURL  string // the Media Content Service's base URL, like baseURL
+	hc       *http.Client
+	anon     *http.Client // for pre-signed URLs: no credentials, the caller's redirect policy
+	base     *url.URL
+	baseURL  string // scheme://host[:port], no trailing slash
+	media    *url.URL
+	mediaURL string // the Media Content Service's base URL, like baseURL
 	// The constant headers, built once and shared by every request: an
 	// http.Header's value slices are never written in place (Add appends to
 	// a full slice, so it copies; Set replaces it).
@@ -167,7 +167,7 @@ func encodeParams(params any) (url.Values, bool, error) {
 			return nil, false, err
 		}
 	}
-	vals, err := query.Values(params)
+	vals, err := query.Values(inUTC(params))
 	if err != nil {
 		if strings.HasPrefix(err.Error(), "conversations: ") {
 			return nil, false, err // our own encoders name the parameter already

@@ -11,8 +11,12 @@ import (
 	"strings"
 )
 
-// IdempotencyHeader is the header that carries a webhook delivery's unique
-// token; a redelivery of the same event carries the same token.
+// IdempotencyHeader is the header that carries a webhook's idempotency
+// token, a UUID seen on real Conversations webhooks. Twilio publishes no
+// retry policy for Conversations webhooks; this package assumes that a
+// redelivery of an event, if Twilio makes one, carries the same token, as
+// the header's name suggests, and deduplicates on it (see
+// [WithDuplicateFilter]).
 const IdempotencyHeader = "I-Twilio-Idempotency-Token"
 
 // EventType is the EventType field of a Conversations webhook, such as

@@ -16,12 +16,14 @@ const RejectStatus = http.StatusUnprocessableEntity
 
 // InProgressStatus is the status [WebhookHandler] answers a redelivered
 // post-event with while the callback for an earlier delivery of it (same
-// I-Twilio-Idempotency-Token) is still running, with Retry-After: 5. It is
-// a 5xx so that Twilio counts the delivery as failed and may deliver again
-// later: by then the first attempt has either succeeded (the redelivery is
-// answered 200) or failed and released the token (the redelivery runs the
-// callback). Answering 200 instead would lose the event if the first
-// attempt then failed.
+// I-Twilio-Idempotency-Token) is still running, and a new post-event when
+// its [DuplicateFilter] is full of deliveries in progress
+// ([ErrDuplicateFilterFull]); both with Retry-After: 5. It is a 5xx so that
+// the delivery is not acknowledged: answering 200 would lose the event if
+// the first attempt then failed. Whether Twilio delivers a Conversations
+// webhook again after a 5xx, and when, is not published; this package
+// assumes it may, and that a later delivery finds the first attempt either
+// succeeded (answered 200) or failed and released (the callback runs).
 const InProgressStatus = http.StatusServiceUnavailable
 
 // Decision is a pre-event callback's answer: [Allow], [Reject],
@@ -179,8 +181,11 @@ func NewWebhookHandler(authToken string, opts ...WebhookOption) (*WebhookHandler
 // handled successfully is answered 200 without calling the callback again;
 // a redelivery that arrives while the callback still runs is answered
 // [InProgressStatus]; after a failed callback the token is released, so a
-// redelivery runs it again. Pre-events are
-// not filtered, since every answer to them must carry the decision.
+// redelivery runs it again. Twilio publishes no retry policy for
+// Conversations webhooks: that redeliveries happen, and carry the first
+// delivery's token, is this package's assumption (see [IdempotencyHeader]);
+// the filter is harmless when they do not. Pre-events are not filtered,
+// since every answer to them must carry the decision.
 // [NewMemoryDuplicateFilter] is an in-memory filter for one process.
 func WithDuplicateFilter(f DuplicateFilter) WebhookOption {
 	return func(c *webhookConfig) { c.dupes = f }
@@ -427,10 +432,15 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	state, err := dupes.Reserve(ctx, token)
+	state, res, err := dupes.Reserve(ctx, token)
 	if err != nil {
 		h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
 			append(attrs, slog.String("error", err.Error()))...)
+		if errors.Is(err, ErrDuplicateFilterFull) {
+			w.Header().Set("Retry-After", "5")
+			http.Error(w, "too many events in progress", InProgressStatus)
+			return
+		}
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
@@ -449,14 +459,14 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 	// committed or released whatever happens to the connection.
 	fctx := context.WithoutCancel(ctx)
 	if err := h.runPost(run); err != nil {
-		if rerr := dupes.Release(fctx, token); rerr != nil {
+		if rerr := dupes.Release(fctx, res); rerr != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
 				append(attrs, slog.String("error", rerr.Error()))...)
 		}
 		h.postFailed(ctx, w, attrs, err)
 		return
 	}
-	if cerr := dupes.Commit(fctx, token); cerr != nil {
+	if cerr := dupes.Commit(fctx, res); cerr != nil {
 		// The callback ran: acknowledge it; a redelivery may run it again.
 		h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
 			append(attrs, slog.String("error", cerr.Error()))...)

@@ -446,11 +446,11 @@ func TestHandlerDuplicates(t *testing.T) {
 
 type failingFilter struct{}
 
-func (failingFilter) Reserve(context.Context, string) (TokenState, error) {
-	return TokenNew, errors.New("redis down")
+func (failingFilter) Reserve(context.Context, string) (TokenState, Reservation, error) {
+	return TokenNew, Reservation{}, errors.New("redis down")
 }
-func (failingFilter) Commit(context.Context, string) error  { return nil }
-func (failingFilter) Release(context.Context, string) error { return nil }
+func (failingFilter) Commit(context.Context, Reservation) error  { return nil }
+func (failingFilter) Release(context.Context, Reservation) error { return nil }
 
 // TestHandlerRedeliveryDuringSlowCallback: a redelivery that arrives while
 // the first delivery's callback runs is not acknowledged, so that the event
@@ -538,9 +538,9 @@ type recordingFilter struct {
 	commitCtxErr error
 }
 
-func (f *recordingFilter) Commit(ctx context.Context, token string) error {
+func (f *recordingFilter) Commit(ctx context.Context, r Reservation) error {
 	f.commitCtxErr = ctx.Err()
-	return f.MemoryDuplicateFilter.Commit(ctx, token)
+	return f.MemoryDuplicateFilter.Commit(ctx, r)
 }
 
 func TestHandlerConcurrentDuplicates(t *testing.T) {
@@ -560,43 +560,4 @@ func TestHandlerConcurrentDuplicates(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, int32(4), runs.Load())
-}
-
-func TestMemoryDuplicateFilter(t *testing.T) {
-	ctx := context.Background()
-	f := NewMemoryDuplicateFilter(time.Minute, 3)
-	now := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	f.now = func() time.Time { return now }
-	reserve := func(tok string) TokenState {
-		s, err := f.Reserve(ctx, tok)
-		require.NoError(t, err)
-		return s
-	}
-	assert.Equal(t, TokenNew, reserve("a"))
-	assert.Equal(t, TokenInProgress, reserve("a"))
-	require.NoError(t, f.Commit(ctx, "a"))
-	assert.Equal(t, TokenDone, reserve("a"))
-	assert.Equal(t, TokenNew, reserve("b"))
-	require.NoError(t, f.Release(ctx, "b"))
-	assert.Equal(t, TokenNew, reserve("b"), "a released token is new again")
-	assert.Equal(t, TokenNew, reserve("c"))
-	assert.Equal(t, TokenNew, reserve("d"), "over the cap, the oldest is evicted")
-	assert.Equal(t, 3, f.Len())
-	assert.Equal(t, TokenNew, reserve("a"), "a was evicted")
-	require.NoError(t, f.Release(ctx, "zzz"))
-
-	// The TTL runs from the commit, not from the reservation.
-	now = now.Add(50 * time.Second)
-	require.NoError(t, f.Commit(ctx, "d"))
-	now = now.Add(30 * time.Second)
-	assert.Equal(t, TokenDone, reserve("d"))
-	assert.Equal(t, TokenNew, reserve("c"), "the reservation of c expired")
-	now = now.Add(2 * time.Minute)
-	assert.Equal(t, 0, f.Len(), "entries expire after the TTL")
-	assert.Equal(t, TokenNew, reserve("d"))
-
-	// A commit of a token that is no longer held records it as done.
-	require.NoError(t, f.Commit(ctx, "e"))
-	assert.Equal(t, TokenDone, reserve("e"))
-	assert.Equal(t, "in progress", TokenInProgress.String())
 }

@@ -229,6 +229,9 @@ func (e *Emulator) createConversation(c *call) (int, any, error) {
 	if name, ok, err := modString(mods, "friendly_name"); err != nil {
 		return 0, nil, err
 	} else if ok {
+		if err := checkModName(name); err != nil {
+			return 0, nil, err
+		}
 		draft.friendlyName = name
 	}
 
@@ -370,6 +373,9 @@ func (e *Emulator) updateConversation(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	name, nameSet, err := modString(mods, "friendly_name")
+	if err == nil && nameSet {
+		err = checkModName(name)
+	}
 	if err != nil {
 		return 0, nil, err
 	}

@@ -274,3 +274,32 @@ func TestHugeDurationsRefused(t *testing.T) {
 	}
 	h.ok(201, "POST", "/v1/Conversations", form("State", "active", "Timers.Closed", "P100Y"))
 }
+
+// TestPreEventModsRespectLimits: a pre-event webhook cannot push a field
+// past its limit: a friendly_name of 257 characters, or a body over 1600
+// characters for a message already sent to SMS, is refused.
+func TestPreEventModsRespectLimits(t *testing.T) {
+	h := newHarness(t)
+	hook := h.newHook()
+	h.ok(200, "POST", "/v1/Configuration/Webhooks", form("PreWebhookUrl", hook.url,
+		"Filters", "onConversationAdd", "Filters", "onConversationUpdate", "Filters", "onMessageUpdate"))
+	hook.respond = func(f url.Values) (int, string) {
+		switch f.Get("EventType") {
+		case "onMessageUpdate":
+			return 200, `{"body": "` + strings.Repeat("x", 1601) + `"}`
+		case "onConversationAdd", "onConversationUpdate":
+			if f.Get("FriendlyName") == "long" {
+				return 200, `{"friendly_name": "` + strings.Repeat("é", 257) + `"}`
+			}
+		}
+		return 200, ""
+	}
+	hdr := []string{"X-Twilio-Webhook-Enabled", "true"}
+	h.fails(400, 20001, "POST", "/v1/Conversations", form("FriendlyName", "long"), hdr...)
+	ch := h.conversation()
+	h.fails(400, 20001, "POST", "/v1/Conversations/"+ch, form("FriendlyName", "long"), hdr...)
+	h.participant(ch, "MessagingBinding.Address", "+15550000001", "MessagingBinding.ProxyAddress", "+15559990000")
+	im := h.message(ch, "Body", "short")["sid"].(string)
+	h.fails(400, 21617, "POST", "/v1/Conversations/"+ch+"/Messages/"+im, form("Body", "edit"), hdr...)
+	require.Equal(t, "short", h.ok(200, "GET", "/v1/Conversations/"+ch+"/Messages/"+im, nil)["body"])
+}

@@ -62,8 +62,8 @@ func (e *Emulator) receive(in inboundMessage) (InboundMessage, error) {
 			return InboundMessage{}, err
 		}
 		if ok {
-			if tooLong(name, maxNameChars) {
-				return InboundMessage{}, badRequest(codeInvalidParam, "The pre-event webhook set friendly_name beyond %d characters", maxNameChars)
+			if err := checkModName(name); err != nil {
+				return InboundMessage{}, err
 			}
 			friendlyName = name
 		}

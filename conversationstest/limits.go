@@ -40,6 +40,15 @@ func checkIdentityConversations(svc *service, identity string) error {
 	return nil
 }
 
+// checkModName applies the friendly-name limit to a name a pre-event
+// webhook set.
+func checkModName(name string) error {
+	if tooLong(name, maxNameChars) {
+		return badRequest(codeInvalidParam, "The pre-event webhook set friendly_name beyond %d characters", maxNameChars)
+	}
+	return nil
+}
+
 // tooLong reports whether s has more than limit characters. An invalid
 // UTF-8 byte counts as one character.
 func tooLong(s string, limit int) bool {

@@ -448,6 +448,12 @@ func (e *Emulator) updateMessage(c *call) (int, any, error) {
 	if _, ok := conv.messages.get(m.sid); !ok || conv.deleted {
 		return 0, nil, notFound(c.r.URL.Path)
 	}
+	// The hook may have lengthened the body.
+	draft := *m
+	draft.body = body
+	if err := checkBody(conv, &draft); err != nil {
+		return 0, nil, err
+	}
 	m.body, m.author, m.attributes = body, author, attrs
 	m.updated = e.nowLocked()
 	if !in.dateCreated.IsZero() {

@@ -269,8 +269,8 @@ func applyUserMods(u *user, mods map[string]json.RawMessage) error {
 	if s, ok, err := modString(mods, "friendly_name"); err != nil {
 		return err
 	} else if ok {
-		if tooLong(s, maxNameChars) {
-			return badRequest(codeInvalidParam, "The pre-event webhook set friendly_name beyond %d characters", maxNameChars)
+		if err := checkModName(s); err != nil {
+			return err
 		}
 		u.friendlyName = s
 	}

@@ -40,10 +40,10 @@ func (f *emuFixture) serve(method, path string, form url.Values) (res emuResult)
 func (f *emuFixture) serveRaw(method, path, encoded string) (res emuResult) {
 	var req *http.Request
 	if method == http.MethodPost {
-		req = httptest.NewRequest(method, "http://emulator.test"+path, strings.NewReader(encoded))
+		req = httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(encoded))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	} else {
-		req = httptest.NewRequest(method, "http://emulator.test"+path, nil)
+		req = httptest.NewRequest(method, "http://127.0.0.1"+path, nil)
 		req.URL.RawQuery = encoded
 	}
 	req.SetBasicAuth(f.e.AccountSID(), f.e.AuthToken())

@@ -45,6 +45,8 @@ func TestEmulatorHostileValues(t *testing.T) {
 			failures = append(failures, fmt.Sprintf("%s: panic: %v", label, res.panicked))
 		case res.status >= 500:
 			failures = append(failures, fmt.Sprintf("%s: HTTP %d: %s", label, res.status, res.body))
+		case res.status >= 400 && strings.HasPrefix(path, "/_emulator/"):
+			refused++ // the control API's own error body, {"status", "message"}
 		case res.status >= 400:
 			refused++
 			var body struct {
@@ -71,6 +73,12 @@ func TestEmulatorHostileValues(t *testing.T) {
 				check("GET", path, "Page", v, url.Values{"Page": {v}, "PageSize": {size}})
 				check("GET", path, "PageToken", v, url.Values{"PageToken": {v}, "PageSize": {size}, "Page": {"1"}})
 			}
+		}
+	}
+	// The control API's numeric query value.
+	for _, path := range []string{"/_emulator/webhooks", "/_emulator/clock", "/_emulator/deliveries", "/_emulator/phones"} {
+		for _, v := range hostileNumbers {
+			check("GET", path, "after", v, url.Values{"after": {v}})
 		}
 	}
 	for _, path := range emuWritePaths {
