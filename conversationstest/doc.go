@@ -15,7 +15,11 @@
 //		conversations.WithBaseURL(srv.URL), conversations.WithMediaBaseURL(srv.URL))
 //
 // Apps in other languages can run the same emulator as a process with
-// cmd/conversations-emulator and point their Twilio SDK at it.
+// cmd/conversations-emulator and point their Twilio SDK at it. Its control
+// API under /_emulator/ (simulated users writing in, phones, failed
+// deliveries, the clock, the webhook log, reset, state export and import)
+// drives it from any language; [ControlClient] calls it from Go, for tests
+// that run the binary out of process. The README documents each route.
 //
 // # With httptest or an HTTP mock
 //
@@ -127,6 +131,18 @@
 //     over 100 years (400, 50379).
 //   - A WhatsApp recipient reads every delivered message unless
 //     [Emulator.SetReadReceipts] says otherwise.
+//   - Rate limits ([WithRateLimit], off by default): each scope is a token
+//     bucket holding one second's worth of actions; only the operations
+//     whose scope Twilio documents are limited; a 429 has no Retry-After.
+//
+// # Production volume
+//
+// [WithRateLimit] enforces Twilio's rate limits (30 mutating actions per
+// second per scope by default, [TwilioRateLimit]), answering 429 with code
+// 20429 beyond them, and [WithLatency] holds each request as a network would.
+// [Emulator.Traffic] counts the requests answered and the 429s, and
+// [Emulator.Conversations] summarizes what the emulator holds, so load tests
+// can check that nothing was lost or done twice.
 //
 // # Time
 //

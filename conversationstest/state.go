@@ -3,6 +3,7 @@ package conversationstest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -29,6 +30,7 @@ type stateDoc struct {
 	Media               []stateMedia            `json:"media"`
 	Phones              map[string][]statePhone `json:"phones"`
 	Failures            map[string]stateFailure `json:"delivery_failures"`
+	NoReadReceipts      []string                `json:"no_read_receipts,omitempty"` // WhatsApp addresses that never read
 }
 
 type stateHooks struct {
@@ -112,6 +114,7 @@ type stateConversation struct {
 	Participants        []stateParticipant   `json:"participants"`
 	Messages            []stateMessage       `json:"messages"`
 	Webhooks            []stateScopedWebhook `json:"webhooks"`
+	GroupNumber         string               `json:"group_number,omitempty"` // Group MMS (inbound.go)
 }
 
 type stateParticipant struct {
@@ -152,6 +155,8 @@ type stateReceipt struct {
 	Created           time.Time     `json:"date_created"`
 	Updated           time.Time     `json:"date_updated"`
 	Outcome           *stateFailure `json:"outcome,omitempty"` // how a pending (sent) delivery ends; none: delivered
+	Channel           string        `json:"channel,omitempty"`
+	ReadsAfter        bool          `json:"reads_after,omitempty"` // a WhatsApp recipient that reads it once delivered
 }
 
 type stateFailure struct {
@@ -286,6 +291,10 @@ func (e *Emulator) exportLocked() *stateDoc {
 	for addr, f := range e.failures {
 		d.Failures[addr] = stateFailure{f.status, f.code}
 	}
+	for addr := range e.noReadReceipts {
+		d.NoReadReceipts = append(d.NoReadReceipts, addr)
+	}
+	slices.Sort(d.NoReadReceipts)
 	return d
 }
 
@@ -327,6 +336,7 @@ func exportConversation(conv *conversation) stateConversation {
 		InactiveTimer: conv.inactiveTimer, ClosedTimer: conv.closedTimer,
 		DateInactive: clonePtr(conv.dateInactive), DateClosed: clonePtr(conv.dateClosed),
 		EmailAddress: conv.emailAddress, EmailName: conv.emailName, NextIndex: conv.nextIndex,
+		GroupNumber:  conv.groupNumber,
 		Participants: make([]stateParticipant, 0, conv.participants.len()),
 		Messages:     make([]stateMessage, 0, conv.messages.len()),
 		Webhooks:     []stateScopedWebhook{},
@@ -345,7 +355,8 @@ func exportConversation(conv *conversation) stateConversation {
 			Created: m.created, Updated: m.updated,
 		}
 		for _, r := range m.receipts.all() {
-			sr := stateReceipt{r.sid, r.channelMessageSid, r.participantSid, r.status, r.errorCode, r.created, r.updated, nil}
+			sr := stateReceipt{Sid: r.sid, ChannelMessageSid: r.channelMessageSid, ParticipantSid: r.participantSid, Status: r.status,
+				ErrorCode: r.errorCode, Created: r.created, Updated: r.updated, Channel: r.channel, ReadsAfter: r.readsAfter}
 			if r.outcome != nil {
 				sr.Outcome = &stateFailure{r.outcome.status, r.outcome.code}
 			}
@@ -373,6 +384,17 @@ func clonePtr[T any](p *T) *T {
 	}
 	v := *p
 	return &v
+}
+
+// StateVersion returns a number that moves whenever the emulator's state
+// may have changed through HTTP (every request other than GET and HEAD), a
+// delivery receipt, a timer firing, [Emulator.Reset] or
+// [Emulator.ImportState]. (The Go methods that simulate users or move the
+// clock do not move it.) The command's -state uses it to export the state
+// only after a change.
+func (e *Emulator) StateVersion() uint64 {
+	v, _ := e.live.watch() // the inspector's change feed (live.go)
+	return v
 }
 
 func (e *Emulator) controlExport(*http.Request) (int, any, error) {

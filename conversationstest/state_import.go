@@ -78,6 +78,13 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 	for addr, f := range doc.Failures {
 		e.failures[addr] = failure{f.Status, f.Code}
 	}
+	e.noReadReceipts = nil
+	for _, addr := range doc.NoReadReceipts {
+		if e.noReadReceipts == nil {
+			e.noReadReceipts = make(map[string]bool)
+		}
+		e.noReadReceipts[addr] = true
+	}
 	for _, svc := range e.services.all() {
 		for _, conv := range svc.conversations.all() {
 			if conv.dateInactive != nil {
@@ -144,6 +151,7 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 		inactiveTimer: c.InactiveTimer, closedTimer: c.ClosedTimer,
 		dateInactive: clonePtr(c.DateInactive), dateClosed: clonePtr(c.DateClosed),
 		emailAddress: c.EmailAddress, emailName: c.EmailName, nextIndex: c.NextIndex,
+		groupNumber: c.GroupNumber,
 	}
 	for _, p := range c.Participants {
 		conv.participants.put(p.Sid, &participant{
@@ -161,12 +169,13 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 		var sent []*receipt
 		for _, sr := range sm.Receipts {
 			r := &receipt{sid: sr.Sid, channelMessageSid: sr.ChannelMessageSid, participantSid: sr.ParticipantSid,
-				status: sr.Status, errorCode: sr.ErrorCode, created: sr.Created, updated: sr.Updated}
+				status: sr.Status, errorCode: sr.ErrorCode, created: sr.Created, updated: sr.Updated,
+				channel: sr.Channel, readsAfter: sr.ReadsAfter}
 			if sr.Outcome != nil {
 				r.outcome = &failure{sr.Outcome.Status, sr.Outcome.Code}
 			}
 			m.receipts.put(r.sid, r)
-			if r.status == "sent" {
+			if r.status == "sent" || r.status == "delivered" && r.readsAfter {
 				sent = append(sent, r)
 			}
 		}
@@ -182,9 +191,10 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 	return conv
 }
 
-// completeDeliveries queues the job that moves receipts left in status sent
-// to their outcome, as fanOut does for new messages. The lock must be held.
-func (e *Emulator) completeDeliveries(conv *conversation, m *message, sent []*receipt) {
+// completeDeliveries queues the jobs that move receipts left in status sent
+// to their outcome, and delivered WhatsApp receipts on to read, as fanOut
+// does for new messages. The lock must be held.
+func (e *Emulator) completeDeliveries(conv *conversation, m *message, pending []*receipt) {
 	e.dispatch.enqueue(conv.sid, func(context.Context) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
@@ -192,16 +202,25 @@ func (e *Emulator) completeDeliveries(conv *conversation, m *message, sent []*re
 			return
 		}
 		now := e.nowLocked()
-		for _, r := range sent {
+		var read []*receipt
+		for _, r := range pending {
+			if r.status == "delivered" && r.readsAfter {
+				read = append(read, r)
+			}
 			if r.status != "sent" {
 				continue
 			}
 			r.status, r.errorCode = "delivered", 0
 			if r.outcome != nil {
 				r.status, r.errorCode = r.outcome.status, r.outcome.code
+			} else if r.readsAfter {
+				read = append(read, r)
 			}
 			r.updated = now
 			e.postEvent(conv.svc, conv, channelOrigin(receiptChannel(conv, r)), "onDeliveryUpdated", e.receiptParams(conv, m, r))
+		}
+		if len(read) > 0 {
+			e.dispatch.enqueue(conv.sid, func(context.Context) { e.markRead(conv, m, read) })
 		}
 	})
 }

@@ -36,6 +36,8 @@ func richState(t *testing.T, h *harness) []string {
 		"State", "active", "Timers.Inactive", "PT10M", "Timers.Closed", "PT2H")
 	h.participant(ch, "Identity", "carol", "RoleSid", role)
 	h.participant(ch, "MessagingBinding.Address", "+15550000002", "MessagingBinding.ProxyAddress", "+15559990000")
+	h.participant(ch, "MessagingBinding.Address", "whatsapp:+15550000004", "MessagingBinding.ProxyAddress", "whatsapp:+15559990000")
+	h.srv.SetReadReceipts("whatsapp:+15550000004", false)
 	h.ok(201, "POST", "/v1/Conversations/"+ch+"/Webhooks", form("Target", "webhook", "Configuration.Url", "http://127.0.0.1:1/scoped",
 		"Configuration.Filters", "onMessageAdded", "Configuration.Method", "POST"))
 	h.ok(200, "POST", "/v1/Users/carol/Conversations/"+ch, form("NotificationLevel", "muted", "LastReadMessageIndex", "0"))
@@ -62,6 +64,7 @@ func richState(t *testing.T, h *harness) []string {
 		"/v1/Services/" + is + "/Bindings", "/v1/Services/" + is + "/Media/" + media,
 		"/v1/Services/" + is + "/Media/" + media + "/Content",
 		"/_emulator/phones", "/_emulator/phones/+15550000002", "/_emulator/phones/+15550000003", "/_emulator/deliveries",
+		"/_emulator/phones/whatsapp:+15550000004",
 	}
 }
 
@@ -93,6 +96,7 @@ func TestStateRoundTrip(t *testing.T) {
 	doc := h.ctlOK(200, "GET", "/_emulator/state", nil)
 	assert.EqualValues(t, 1, doc["version"])
 	assert.Len(t, doc["services"], 2)
+	assert.Equal(t, []any{"whatsapp:+15550000004"}, doc["no_read_receipts"])
 	exported, err := h.srv.ExportState()
 	require.NoError(t, err)
 
@@ -248,4 +252,21 @@ func TestControlClient(t *testing.T) {
 	bad := conversationstest.NewControlClient(srv.URL, srv.AccountSID(), "wrong")
 	require.ErrorAs(t, bad.Reset(ctx), &ce)
 	assert.Equal(t, 401, ce.Status)
+}
+
+func TestStateVersion(t *testing.T) {
+	h := newHarness(t)
+	v0 := h.srv.StateVersion()
+	h.ok(200, "GET", "/v1/Conversations", nil)
+	h.ctlOK(200, "GET", "/_emulator/state", nil)
+	assert.Equal(t, v0, h.srv.StateVersion(), "reads change nothing")
+	ch := h.smsPair("+15550000001", "+15550000002", "+15559990000")
+	v1 := h.srv.StateVersion()
+	assert.Greater(t, v1, v0)
+	h.message(ch, "Body", "x")
+	h.srv.Flush() // the receipts moving to delivered count too
+	assert.GreaterOrEqual(t, h.srv.StateVersion(), v1+2)
+	v2 := h.srv.StateVersion()
+	h.srv.Reset()
+	assert.Greater(t, h.srv.StateVersion(), v2)
 }

@@ -308,4 +308,3 @@ func screenshot(t *testing.T, page context.Context, path string) {
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
 }
-

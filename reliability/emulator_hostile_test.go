@@ -127,7 +127,7 @@ func TestEmulatorStalledMediaDownload(t *testing.T) {
 					srv.Close()
 				}
 			}()
-			const size = 48 << 20 // well beyond the loopback socket buffers
+			const size = 16 << 20 // well beyond the socket buffers (the client's is made small)
 			up := apiRequest(t, srv, "POST", "/v1/Services/"+srv.DefaultServiceSID()+"/Media", strings.NewReader(strings.Repeat("m", size)), "application/octet-stream")
 			var media struct {
 				Sid   string            `json:"sid"`
@@ -169,7 +169,7 @@ func TestEmulatorStalledMediaDownload(t *testing.T) {
 			select {
 			case <-closeDone:
 				closed = true
-				record(figure{Fault: "emulator: stalled " + route + " media download (48 MiB)", Op: "other API calls, Server.Close",
+				record(figure{Fault: "emulator: stalled " + route + " media download (16 MiB)", Op: "other API calls, Server.Close",
 					Outcome: "served; Close in " + time.Since(start).Round(time.Millisecond).String(), Leaked: "-"})
 			case <-time.After(5 * time.Second):
 				t.Fatal("Server.Close blocked by a stalled media download")
@@ -186,6 +186,9 @@ func stallDownload(t *testing.T, srv *conversationstest.Server, target string, a
 	require.NoError(t, err)
 	conn, err := net.Dial("tcp", u.Host)
 	require.NoError(t, err)
+	// A small receive buffer (no autotuning), so the server's writes block
+	// soon after the client stops reading, whatever the host's limits.
+	require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(32<<10))
 	req, err := http.NewRequest("GET", target, nil)
 	require.NoError(t, err)
 	if auth {

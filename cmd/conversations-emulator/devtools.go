@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -76,10 +77,12 @@ type stateFile struct {
 	path string
 	emu  *conversationstest.Emulator
 
-	mu   sync.Mutex
-	last [sha256.Size]byte // hash of the last document written or loaded
-	stop chan struct{}
-	done chan struct{}
+	mu      sync.Mutex
+	last    [sha256.Size]byte // hash of the last document written or loaded
+	version uint64            // the emulator's StateVersion when it was exported
+	saved   bool              // version is meaningful
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // openState loads path into emu when the file exists, and returns a
@@ -96,6 +99,7 @@ func openState(path string, emu *conversationstest.Emulator) (*stateFile, string
 	if err := emu.ImportState(data); err != nil {
 		return nil, "", fmt.Errorf("-state %s: %w (move the file away to start afresh)", path, err)
 	}
+	debug.FreeOSMemory() // hand back the decoding's garbage: a long-running process keeps its RSS otherwise
 	// Hash what the emulator now exports, so an unchanged state is not rewritten.
 	if now, err := emu.ExportState(); err == nil {
 		s.last = sha256.Sum256(now)
@@ -103,22 +107,28 @@ func openState(path string, emu *conversationstest.Emulator) (*stateFile, string
 	return s, fmt.Sprintf("state: loaded from %s (written every %s while it changes and on exit)", path, saveInterval), nil
 }
 
-// save writes the state if it changed since the last write.
+// save writes the state if it changed since the last write: it exports only
+// when the emulator's StateVersion moved, and writes only when the document
+// differs from the last one written.
 func (s *stateFile) save() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	version := s.emu.StateVersion() // read before exporting: a change racing the export moves it again
+	if s.saved && version == s.version {
+		return nil
+	}
 	data, err := s.emu.ExportState()
 	if err != nil {
 		return fmt.Errorf("exporting the state: %w", err)
 	}
 	sum := sha256.Sum256(data)
-	if sum == s.last {
-		return nil
+	if sum != s.last {
+		if err := writeAtomic(s.path, data); err != nil {
+			return err
+		}
+		s.last = sum
 	}
-	if err := writeAtomic(s.path, data); err != nil {
-		return err
-	}
-	s.last = sum
+	s.version, s.saved = version, true
 	return nil
 }
 

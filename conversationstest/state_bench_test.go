@@ -1,0 +1,54 @@
+package conversationstest_test
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/conversations-go/conversations/conversationstest"
+)
+
+// fillEmulator adds convs conversations, each with a chat and an SMS
+// participant and msgs messages, through the HTTP API.
+func fillEmulator(b testing.TB, h *harness, convs, msgs int) {
+	for c := range convs {
+		key := fmt.Sprintf("conv-%03d", c)
+		h.conversation("UniqueName", key)
+		h.participant(key, "Identity", "agent")
+		h.participant(key, "MessagingBinding.Address", fmt.Sprintf("+1555%07d", c), "MessagingBinding.ProxyAddress", "+15559990000")
+		for m := range msgs {
+			h.message(key, "Author", "agent", "Body", fmt.Sprintf("message %d of conversation %d: a reply of typical length, about eighty characters", m, c))
+		}
+	}
+	h.srv.Flush()
+}
+
+// BenchmarkExportState measures the state export (what -state writes while
+// the state changes) at 10,000 messages in 100 conversations, against a
+// baseline of 100 messages in 1 conversation in the same run. It reports
+// the document's size and the Go heap the emulator holds after a GC.
+func BenchmarkExportState(b *testing.B) {
+	for _, size := range []struct{ convs, msgs int }{{1, 100}, {100, 100}} {
+		b.Run(fmt.Sprintf("%dx%d", size.convs, size.msgs), func(b *testing.B) {
+			var before runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			h := &harness{t: &testing.T{}, srv: conversationstest.NewServer()}
+			defer h.srv.Close()
+			fillEmulator(b, h, size.convs, size.msgs)
+			var after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			var n int
+			for b.Loop() {
+				doc, err := h.srv.ExportState()
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(doc)
+			}
+			b.ReportMetric(float64(n)/(1<<20), "doc-MiB")
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "heap-MiB")
+		})
+	}
+}
