@@ -15,7 +15,11 @@
 //		conversations.WithBaseURL(srv.URL), conversations.WithMediaBaseURL(srv.URL))
 //
 // Apps in other languages can run the same emulator as a process with
-// cmd/conversations-emulator and point their Twilio SDK at it.
+// cmd/conversations-emulator and point their Twilio SDK at it. Its control
+// API under /_emulator/ (simulated users writing in, phones, failed
+// deliveries, the clock, the webhook log, reset, state export and import)
+// drives it from any language; [ControlClient] calls it from Go, for tests
+// that run the binary out of process. The README documents each route.
 //
 // # With httptest or an HTTP mock
 //
@@ -91,8 +95,9 @@
 // The emulator posts events as Twilio does: a form body (or query string for
 // GET), X-Twilio-Signature computed with the auth token over the target URL
 // (check it with conversations.ComputeSignature or the library's
-// validator), I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1.
-// Only events listed in a configuration's Filters fire; a service's own
+// validator), I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1
+// (the last two as captured Twilio webhooks show; Twilio does not document
+// them). Each is sent once (see the assumptions below). Only events listed in a configuration's Filters fire; a service's own
 // pre- or post-event URL takes precedence over the global one.
 //
 // Pre-events (onMessageAdd, onUserUpdate, …) are sent synchronously before

@@ -99,4 +99,16 @@ func TestGroupMMSInboundAutoCreate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, in.ConversationSid, again.ConversationSid)
 	require.NotEmpty(t, again.ParticipantSid)
+
+	// The group survives a state export and import.
+	doc, err := h.srv.ExportState()
+	require.NoError(t, err)
+	h2 := newHarness(t)
+	require.NoError(t, h2.srv.ImportState(doc))
+	third, err := h2.srv.SendGroupMMS("+15550000002", groupNumber, others[1:], "a smaller group")
+	require.NoError(t, err)
+	require.NotEqual(t, in.ConversationSid, third.ConversationSid, "a different member list is another group")
+	third, err = h2.srv.SendGroupMMS("+15550000002", groupNumber, []string{"+15550000003", "+15550000001"}, "ok")
+	require.NoError(t, err)
+	require.Equal(t, in.ConversationSid, third.ConversationSid)
 }

@@ -114,6 +114,7 @@ type stateConversation struct {
 	Participants        []stateParticipant   `json:"participants"`
 	Messages            []stateMessage       `json:"messages"`
 	Webhooks            []stateScopedWebhook `json:"webhooks"`
+	GroupNumber         string               `json:"group_number,omitempty"` // Group MMS (inbound.go)
 }
 
 type stateParticipant struct {
@@ -335,6 +336,7 @@ func exportConversation(conv *conversation) stateConversation {
 		InactiveTimer: conv.inactiveTimer, ClosedTimer: conv.closedTimer,
 		DateInactive: clonePtr(conv.dateInactive), DateClosed: clonePtr(conv.dateClosed),
 		EmailAddress: conv.emailAddress, EmailName: conv.emailName, NextIndex: conv.nextIndex,
+		GroupNumber:  conv.groupNumber,
 		Participants: make([]stateParticipant, 0, conv.participants.len()),
 		Messages:     make([]stateMessage, 0, conv.messages.len()),
 		Webhooks:     []stateScopedWebhook{},

@@ -151,6 +151,7 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 		inactiveTimer: c.InactiveTimer, closedTimer: c.ClosedTimer,
 		dateInactive: clonePtr(c.DateInactive), dateClosed: clonePtr(c.DateClosed),
 		emailAddress: c.EmailAddress, emailName: c.EmailName, nextIndex: c.NextIndex,
+		groupNumber: c.GroupNumber,
 	}
 	for _, p := range c.Participants {
 		conv.participants.put(p.Sid, &participant{

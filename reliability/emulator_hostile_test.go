@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -127,7 +129,7 @@ func TestEmulatorStalledMediaDownload(t *testing.T) {
 					srv.Close()
 				}
 			}()
-			const size = 48 << 20 // well beyond the loopback socket buffers
+			const size = 16 << 20 // well beyond the socket buffers (the client's is made small)
 			up := apiRequest(t, srv, "POST", "/v1/Services/"+srv.DefaultServiceSID()+"/Media", strings.NewReader(strings.Repeat("m", size)), "application/octet-stream")
 			var media struct {
 				Sid   string            `json:"sid"`
@@ -169,7 +171,7 @@ func TestEmulatorStalledMediaDownload(t *testing.T) {
 			select {
 			case <-closeDone:
 				closed = true
-				record(figure{Fault: "emulator: stalled " + route + " media download (48 MiB)", Op: "other API calls, Server.Close",
+				record(figure{Fault: "emulator: stalled " + route + " media download (16 MiB)", Op: "other API calls, Server.Close",
 					Outcome: "served; Close in " + time.Since(start).Round(time.Millisecond).String(), Leaked: "-"})
 			case <-time.After(5 * time.Second):
 				t.Fatal("Server.Close blocked by a stalled media download")
@@ -186,6 +188,9 @@ func stallDownload(t *testing.T, srv *conversationstest.Server, target string, a
 	require.NoError(t, err)
 	conn, err := net.Dial("tcp", u.Host)
 	require.NoError(t, err)
+	// A small receive buffer (no autotuning), so the server's writes block
+	// soon after the client stops reading, whatever the host's limits.
+	require.NoError(t, conn.(*net.TCPConn).SetReadBuffer(32<<10))
 	req, err := http.NewRequest("GET", target, nil)
 	require.NoError(t, err)
 	if auth {
@@ -232,4 +237,59 @@ func apiRequestCtx(ctx context.Context, srv *conversationstest.Server, method, p
 		err = fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, b)
 	}
 	return b, err
+}
+
+// TestEmulatorStalledWebhookBlocksNothing: a webhook endpoint that does not
+// answer holds up only the request waiting on its pre-event, never other
+// API calls, post-event delivery of other conversations, or Server.Close.
+func TestEmulatorStalledWebhookBlocksNothing(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free()
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hook.Close()
+	srv := conversationstest.NewServer(conversationstest.WithWebhookTimeout(time.Minute))
+	defer srv.Close()
+	form := url.Values{"PreWebhookUrl": {hook.URL}, "PostWebhookUrl": {hook.URL}, "Filters": {"onConversationAdd", "onMessageAdded"}}
+	req, err := http.NewRequest("POST", srv.URL+"/v1/Configuration/Webhooks", strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.SetBasicAuth(srv.AccountSID(), srv.AuthToken())
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	// A create waits on its pre-event, which never answers.
+	stuck := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/Conversations", nil)
+		req.SetBasicAuth(srv.AccountSID(), srv.AuthToken())
+		req.Header.Set("X-Twilio-Webhook-Enabled", "true")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		stuck <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err = apiRequestCtx(ctx, srv, "POST", "/v1/Conversations") // no webhooks for this one
+	require.NoError(t, err, "a create while another waits on its pre-event")
+	_, err = apiRequestCtx(ctx, srv, "GET", "/v1/Conversations")
+	require.NoError(t, err)
+	select {
+	case <-stuck:
+		t.Fatal("the create waiting on its pre-event returned early")
+	default:
+	}
+	free()
+	require.NoError(t, <-stuck)
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -98,6 +99,7 @@ func openState(path string, emu *conversationstest.Emulator) (*stateFile, string
 	if err := emu.ImportState(data); err != nil {
 		return nil, "", fmt.Errorf("-state %s: %w (move the file away to start afresh)", path, err)
 	}
+	debug.FreeOSMemory() // hand back the decoding's garbage: a long-running process keeps its RSS otherwise
 	// Hash what the emulator now exports, so an unchanged state is not rewritten.
 	if now, err := emu.ExportState(); err == nil {
 		s.last = sha256.Sum256(now)

@@ -1,0 +1,29 @@
+// Package redisstore shares the state that the replicas of an app must
+// agree on through Redis: which webhook deliveries were handled
+// ([DuplicateFilter], for conversations.WithDuplicateFilter) and how fast
+// each Twilio rate-limit scope may be called ([RateLimiter], for
+// conversations.WithRateLimiter).
+//
+// Behind a load balancer, Twilio's redelivery of a webhook reaches whichever
+// replica the balancer picks, and Twilio's limit of 30 mutating calls per
+// second per Conversation Service or conversation is one budget for all
+// replicas. The in-process filter and limiter of the conversations package
+// see one replica only; these see all of them:
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"})
+//	dupes, err := redisstore.NewDuplicateFilter(rdb)
+//	...
+//	h, err := conversations.NewWebhookHandler(token, conversations.WithDuplicateFilter(dupes))
+//	...
+//	limiter, err := redisstore.NewRateLimiter(rdb) // 30 calls per second per scope
+//	...
+//	client, err := conversations.NewClient(sid, token, conversations.WithRateLimiter(limiter))
+//
+// Every replica must use the same Redis (or cluster) and the same key
+// prefix ([WithKeyPrefix]). The Redis must not evict keys
+// (maxmemory-policy noeviction): see [DuplicateFilter].
+//
+// The package is a module of its own, so the conversations module does not
+// depend on a Redis client. It needs Redis 4 or later (scripts that read
+// TIME and HSET with several fields).
+package redisstore

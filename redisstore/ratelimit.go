@@ -1,0 +1,208 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/conversations-go/conversations"
+	"github.com/redis/go-redis/v9"
+)
+
+// RateLimiter is a conversations.RateLimiter shared by every process that
+// uses the same Redis and key prefix, so that N replicas of an app together
+// send at most the configured rate per scope (a Conversation Service or a
+// conversation, as the client names them). Pass it to each replica's
+// client with conversations.WithRateLimiter. It is configured, and slows
+// down after a 429, like the in-process conversations.LocalRateLimiter.
+//
+// It is a GCRA (generic cell rate algorithm: a token bucket kept as the
+// time the next call is due) run by one Lua script per call: Wait costs one
+// Redis round trip, which reserves the scope's next free slot and answers
+// how long to sleep until it. The clock is Redis's, so the replicas' clocks
+// do not matter. Each scope is one hash key, which expires once the scope
+// is idle. Calls are served in the order they reach Redis, across
+// replicas.
+//
+// A slot reserved by a Wait whose context is then cancelled is not given
+// back: the scope runs slightly under its rate rather than over it. When
+// Redis cannot be reached, Wait returns the error and the call is not sent.
+// A RateLimiter is safe for concurrent use.
+type RateLimiter struct {
+	client   redis.Scripter
+	prefix   string
+	limits   conversations.RateLimits
+	interval int64 // µs between two calls at the full rate
+	log      *slog.Logger
+}
+
+// NewRateLimiter returns a limiter on client (a *redis.Client,
+// *redis.ClusterClient or *redis.Ring: each script touches the one key of
+// its scope) with the given limits. Zero fields take the defaults of
+// conversations.NewRateLimiter: 30 calls per second, burst 1, backoff 5 s;
+// IdleTimeout is not used (a scope's key expires by itself). Negative
+// values are an error. Options: [WithKeyPrefix], [WithLogger].
+func NewRateLimiter(client redis.Scripter, limits conversations.RateLimits, opts ...Option) (*RateLimiter, error) {
+	if client == nil {
+		return nil, errNilClient
+	}
+	if limits.PerSecond < 0 || limits.Burst < 0 || limits.Backoff < 0 || limits.IdleTimeout < 0 {
+		return nil, errors.New("redisstore: rate limits must not be negative")
+	}
+	if limits.PerSecond == 0 {
+		limits.PerSecond = conversations.DefaultRateLimit
+	}
+	if limits.Burst == 0 {
+		limits.Burst = 1
+	}
+	if limits.Backoff == 0 {
+		limits.Backoff = 5 * time.Second
+	}
+	limits.IdleTimeout = 0
+	if limits.PerSecond > 1e6 {
+		return nil, fmt.Errorf("redisstore: rate %v per second is above 1e6", limits.PerSecond)
+	}
+	c, err := newConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	return &RateLimiter{
+		client:   client,
+		prefix:   c.prefix + "rate:",
+		limits:   limits,
+		interval: max(int64(math.Round(1e6/limits.PerSecond)), 1),
+		log:      c.logger,
+	}, nil
+}
+
+// Limits returns the limiter's settings, defaults filled in.
+func (l *RateLimiter) Limits() conversations.RateLimits { return l.limits }
+
+// The scripts keep a scope in one hash (times in µs of Redis's clock):
+//   - tat: the theoretical arrival time of the next call; a call may go at
+//     tat - (burst-1) × interval, and moves tat one interval on;
+//   - factor, slow: the interval is multiplied by factor (2, 4 or 8, or 10)
+//     until slow, after 429s;
+//   - cut: when factor last doubled: the reports that arrive within a second
+//     of it (or within the backoff, when shorter) come from the same
+//     overload and do not double it again.
+//
+// The common head reads the clock and the slow-down state.
+const scopeHead = `
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local base = tonumber(ARGV[1])
+local burst1 = tonumber(ARGV[2])
+local h = redis.call('HMGET', KEYS[1], 'tat', 'factor', 'slow', 'cut')
+local tat = tonumber(h[1] or '0')
+local factor = tonumber(h[2] or '1')
+local slow = tonumber(h[3] or '0')
+local cut = tonumber(h[4] or '0')
+if slow <= now then factor = 1 end
+if tat < now then tat = now end
+`
+
+// reserveScript takes the next slot of a scope. KEYS[1] is the scope's
+// hash. ARGV: interval µs, burst-1, the most the caller can wait in µs (-1:
+// no bound). It answers {1, wait µs} after reserving a slot that starts
+// wait µs from now, or {0, wait µs} without reserving when wait exceeds the
+// bound.
+var reserveScript = redis.NewScript(scopeHead + `
+local interval = base * factor
+local bound = tonumber(ARGV[3])
+local wait = tat - burst1 * interval - now
+if wait < 0 then wait = 0 end
+if bound >= 0 and wait > bound then return {0, wait} end
+tat = tat + interval
+redis.call('HSET', KEYS[1], 'tat', string.format('%d', tat))
+redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, slow) - now) / 1000) + 1000)
+return {1, wait}
+`)
+
+// throttleScript slows a scope down after a 429. KEYS[1] is the scope's
+// hash. ARGV: interval µs, burst-1, backoff µs, Retry-After µs. The rate is
+// halved (down to a tenth) for the backoff, the burst credit dropped, and
+// no new slot starts before Retry-After. Answers the factor now in force.
+var throttleScript = redis.NewScript(scopeHead + `
+local backoff = tonumber(ARGV[3])
+local retry = tonumber(ARGV[4])
+if now - cut >= math.min(1000000, backoff) then
+  factor = math.min(factor * 2, 10)
+  cut = now
+end
+slow = now + backoff
+local interval = base * factor
+tat = math.max(tat, now + burst1 * interval + interval, now + retry + burst1 * interval)
+redis.call('HSET', KEYS[1], 'tat', string.format('%d', tat), 'factor', string.format('%d', factor),
+  'slow', string.format('%d', slow), 'cut', string.format('%d', cut))
+redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(tat, slow) - now) / 1000) + 1000)
+return factor
+`)
+
+// Wait blocks until one more call counted against scope may be sent: one
+// Redis round trip reserves the scope's next slot, then Wait sleeps until
+// it. When ctx is done first it returns ctx's error. When ctx has a
+// deadline that comes before the slot, Wait returns at once, without
+// taking the slot, an error that wraps context.DeadlineExceeded.
+func (l *RateLimiter) Wait(ctx context.Context, scope string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	bound := int64(-1)
+	if dl, ok := ctx.Deadline(); ok {
+		bound = max(time.Until(dl).Microseconds(), 0)
+	}
+	res, err := reserveScript.Run(ctx, l.client, []string{l.prefix + scope},
+		l.interval, l.limits.Burst-1, bound).Int64Slice()
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		return fmt.Errorf("redisstore: rate limiter: %w", err)
+	}
+	if len(res) != 2 {
+		return fmt.Errorf("redisstore: rate limiter: unexpected script answer %v", res)
+	}
+	wait := time.Duration(res[1]) * time.Microsecond
+	if res[0] == 0 {
+		return fmt.Errorf("redisstore: waiting %v for the rate limit of %s would pass the context's deadline: %w",
+			wait.Round(time.Millisecond), scope, context.DeadlineExceeded)
+	}
+	if wait <= 0 {
+		return nil
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Throttled slows scope down for every replica after a 429: its rate is
+// halved (down to a tenth of the configured rate) for the backoff, its
+// burst credit is dropped, and no new slot starts before retryAfter has
+// passed. The 429s reported within a second of a halving come from the
+// same overload and do not halve the rate again. Calls that already had
+// their slot go ahead. Errors talking to Redis are logged ([WithLogger])
+// and otherwise ignored.
+func (l *RateLimiter) Throttled(ctx context.Context, scope string, retryAfter time.Duration) {
+	ctx = context.WithoutCancel(ctx) // the slow-down must reach the other replicas
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	factor, err := throttleScript.Run(ctx, l.client, []string{l.prefix + scope},
+		l.interval, l.limits.Burst-1, l.limits.Backoff.Microseconds(), max(retryAfter, 0).Microseconds()).Int64()
+	if err != nil {
+		l.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: rate limiter: could not slow the scope down",
+			slog.String("scope", scope), slog.String("error", err.Error()))
+		return
+	}
+	l.log.LogAttrs(ctx, slog.LevelInfo, "redisstore: rate limiter: scope slowed down after a 429",
+		slog.String("scope", scope), slog.Int64("rate divided by", factor), slog.Duration("for", l.limits.Backoff))
+}
