@@ -95,8 +95,9 @@
 // The emulator posts events as Twilio does: a form body (or query string for
 // GET), X-Twilio-Signature computed with the auth token over the target URL
 // (check it with conversations.ComputeSignature or the library's
-// validator), I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1.
-// Only events listed in a configuration's Filters fire; a service's own
+// validator), I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1
+// (the last two as captured Twilio webhooks show; Twilio does not document
+// them). Each is sent once (see the assumptions below). Only events listed in a configuration's Filters fire; a service's own
 // pre- or post-event URL takes precedence over the global one.
 //
 // Pre-events (onMessageAdd, onUserUpdate, …) are sent synchronously before

@@ -186,8 +186,10 @@ func cloneValues(v url.Values) url.Values {
 
 // deliver sends one webhook as Twilio does: a form body (or the query string
 // for GET), X-Twilio-Signature over the target URL (and form parameters),
-// I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1. It returns the
-// status and up to 64 KiB of the body.
+// I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1 (headers seen on
+// captured Twilio webhooks). It sends once and never retries, whatever the
+// answer: Twilio publishes no retry policy for Conversations webhooks (the
+// emulator's assumption). It returns the status and up to 64 KiB of the body.
 func (e *Emulator) deliver(ctx context.Context, target, method string, p url.Values) (status int, body []byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.webhookTimeout)
 	defer cancel()

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -235,4 +237,59 @@ func apiRequestCtx(ctx context.Context, srv *conversationstest.Server, method, p
 		err = fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, b)
 	}
 	return b, err
+}
+
+// TestEmulatorStalledWebhookBlocksNothing: a webhook endpoint that does not
+// answer holds up only the request waiting on its pre-event, never other
+// API calls, post-event delivery of other conversations, or Server.Close.
+func TestEmulatorStalledWebhookBlocksNothing(t *testing.T) {
+	release := make(chan struct{})
+	var once sync.Once
+	free := func() { once.Do(func() { close(release) }) }
+	defer free()
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer hook.Close()
+	srv := conversationstest.NewServer(conversationstest.WithWebhookTimeout(time.Minute))
+	defer srv.Close()
+	form := url.Values{"PreWebhookUrl": {hook.URL}, "PostWebhookUrl": {hook.URL}, "Filters": {"onConversationAdd", "onMessageAdded"}}
+	req, err := http.NewRequest("POST", srv.URL+"/v1/Configuration/Webhooks", strings.NewReader(form.Encode()))
+	require.NoError(t, err)
+	req.SetBasicAuth(srv.AccountSID(), srv.AuthToken())
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+
+	// A create waits on its pre-event, which never answers.
+	stuck := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", srv.URL+"/v1/Conversations", nil)
+		req.SetBasicAuth(srv.AccountSID(), srv.AuthToken())
+		req.Header.Set("X-Twilio-Webhook-Enabled", "true")
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		stuck <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, err = apiRequestCtx(ctx, srv, "POST", "/v1/Conversations") // no webhooks for this one
+	require.NoError(t, err, "a create while another waits on its pre-event")
+	_, err = apiRequestCtx(ctx, srv, "GET", "/v1/Conversations")
+	require.NoError(t, err)
+	select {
+	case <-stuck:
+		t.Fatal("the create waiting on its pre-event returned early")
+	default:
+	}
+	free()
+	require.NoError(t, <-stuck)
 }
