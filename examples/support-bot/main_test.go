@@ -29,9 +29,10 @@ func TestCustomersGetTheBotsAnswer(t *testing.T) {
 	defer a.Close()
 	cc := conversationstest.NewControlClient(a.emu.URL, a.emu.AccountSID(), a.emu.AuthToken())
 
-	for _, tc := range []struct{ channel, from, to, phone string }{
-		{"sms", "+15551230001", smsLine, "+15551230001"},
-		{"whatsapp", "+447700900123", "+15559870002", "whatsapp:+447700900123"},
+	// The emulator's WhatsApp users read what is delivered to them.
+	for _, tc := range []struct{ channel, from, to, phone, status string }{
+		{"sms", "+15551230001", smsLine, "+15551230001", "delivered"},
+		{"whatsapp", "+447700900123", "+15559870002", "whatsapp:+447700900123", "read"},
 	} {
 		t.Run(tc.channel, func(t *testing.T) {
 			res, err := cc.Inbound(ctx, conversationstest.InboundRequest{
@@ -46,7 +47,7 @@ func TestCustomersGetTheBotsAnswer(t *testing.T) {
 			assert.Equal(t, replyBody, got[0].Body)
 			assert.Equal(t, botIdentity, got[0].Author)
 			assert.Equal(t, res.ConversationSid, got[0].ConversationSid)
-			assert.Equal(t, "delivered", got[0].Status)
+			assert.Equal(t, tc.status, got[0].Status)
 		})
 	}
 
