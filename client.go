@@ -28,7 +28,8 @@ const DefaultMediaBaseURL = "https://mcs.us1.twilio.com"
 //
 // Its embedded [Scope] holds the services that work on the account's default
 // Conversation Service: Conversations, Participants, Messages, Receipts,
-// Webhooks, Roles, Users, UserConversations and ParticipantConversations.
+// Webhooks, Roles, Users, UserConversations, ParticipantConversations and
+// Media.
 // The account-level services Services, Configuration, Addresses and
 // Credentials are its own fields. [Client.Service] gives the same Scope for
 // another Conversation Service.
@@ -78,11 +79,15 @@ type Scope struct {
 	UserConversations *UserConversationsService
 	// ParticipantConversations lists the conversations of an identity or address.
 	ParticipantConversations *ParticipantConversationsService
+	// Media uploads and reads media files on the Media Content Service. At
+	// the account level it works in the account's default Conversation
+	// Service, read once from the account's configuration.
+	Media *MediaService
 }
 
 // ServiceScope is the API scoped to one Conversation Service: the services
 // of [Scope] over /v1/Services/{ChatServiceSid}/..., plus the resources that
-// exist only per service (Bindings, its Configuration, Media).
+// exist only per service (Bindings, its Configuration).
 type ServiceScope struct {
 	// Scope holds the services shared with [Client], working in this
 	// Conversation Service.
@@ -94,8 +99,6 @@ type ServiceScope struct {
 	// Configuration manages the service's configuration, notifications and
 	// webhook configuration.
 	Configuration *ServiceConfigurationService
-	// Media uploads and reads media files on the Media Content Service.
-	Media *MediaService
 }
 
 // SID returns the Conversation Service SID (IS...) this scope works in.
@@ -121,6 +124,7 @@ func newScope(s *service) *Scope {
 		Users:                    (*UsersService)(s),
 		UserConversations:        (*UserConversationsService)(s),
 		ParticipantConversations: (*ParticipantConversationsService)(s),
+		Media:                    (*MediaService)(s),
 	}
 }
 
@@ -140,7 +144,6 @@ func (c *Client) Service(sid string) *ServiceScope {
 		sid:           sid,
 		Bindings:      (*BindingsService)(s),
 		Configuration: (*ServiceConfigurationService)(s),
-		Media:         (*MediaService)(s),
 	}
 }
 

@@ -187,10 +187,12 @@ func (c *capped) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// mediaEndpoint returns the MCS URL of tmpl in the service's scope.
-func (s *service) mediaEndpoint(tmpl string, args ...string) (string, error) {
-	if s.err == nil && s.prefix == "" {
-		return "", errors.New("conversations: media needs a Conversation Service: use client.Service(sid).Media")
+// mediaEndpoint returns the MCS URL of tmpl in the service's scope; at the
+// account level, in the account's default Conversation Service.
+func (s *service) mediaEndpoint(ctx context.Context, tmpl string, args ...string) (string, error) {
+	s, err := s.scoped(ctx)
+	if err != nil {
+		return "", err
 	}
 	path, err := s.endpoint(tmpl, args...)
 	if err != nil {
@@ -209,7 +211,7 @@ func (s *service) mediaEndpoint(tmpl string, args ...string) (string, error) {
 //
 // POST https://mcs.us1.twilio.com/v1/Services/{ChatServiceSid}/Media
 func (s *MediaService) Upload(ctx context.Context, r io.Reader, params *MediaUploadParams) (*MediaInfo, error) {
-	u, err := (*service)(s).mediaEndpoint("Media")
+	u, err := (*service)(s).mediaEndpoint(ctx, "Media")
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +265,7 @@ func remaining(s io.Seeker) (int64, bool, error) {
 //
 // GET https://mcs.us1.twilio.com/v1/Services/{ChatServiceSid}/Media/{Sid}
 func (s *MediaService) Fetch(ctx context.Context, sid string) (*MediaInfo, error) {
-	u, err := (*service)(s).mediaEndpoint("Media/{Sid}", sid)
+	u, err := (*service)(s).mediaEndpoint(ctx, "Media/{Sid}", sid)
 	if err != nil {
 		return nil, err
 	}

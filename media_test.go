@@ -401,8 +401,6 @@ func TestMediaNeedsAService(t *testing.T) {
 	c, mt := newTestClient(t)
 	_, err := c.Service("").Media.Fetch(context.Background(), mediaSID)
 	assert.ErrorIs(t, err, ErrEmptyParameter)
-	_, err = (*MediaService)(&service{core: c.core}).Fetch(context.Background(), mediaSID)
-	assert.ErrorContains(t, err, "client.Service(sid).Media")
 	_, err = c.Service(serviceSID).Media.Fetch(context.Background(), "")
 	assert.ErrorIs(t, err, ErrEmptyParameter)
 	_, _, err = c.Service(serviceSID).Media.Download(context.Background(), "")

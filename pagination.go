@@ -42,6 +42,26 @@ var ErrPageLoop = errors.New("conversations: page loop")
 // credentials are never sent there.
 var ErrForeignPageURL = errors.New("conversations: next page URL is not on the API host")
 
+// MaxEmptyPages is how many pages in a row may arrive with no items and a
+// next-page URL before a list stops with [ErrEmptyPages].
+const MaxEmptyPages = 10
+
+// ErrEmptyPages is returned (wrapped) when [MaxEmptyPages] pages in a row
+// arrive with no items but a next-page URL: each URL may be new (so
+// [ErrPageLoop] does not apply), yet a list that yields nothing would
+// otherwise be followed until the context ends.
+var ErrEmptyPages = errors.New("conversations: too many empty pages in a row")
+
+// MaxItemsPerPage is the most items a page may hold: ten times the largest
+// PageSize the API allows (100). The byte cap on a response does not bound
+// its decoded size (a 3 MB page of {} items would decode into a million
+// values), so a page with more items is refused with [ErrPageTooLarge].
+const MaxItemsPerPage = 1000
+
+// ErrPageTooLarge is returned (wrapped) when a page holds more than
+// [MaxItemsPerPage] items. Decoding stops at the limit.
+var ErrPageTooLarge = errors.New("conversations: page holds too many items")
+
 // Pager reads a list one page at a time, for cursor-style UIs:
 //
 //	p := client.Conversations.Pager(&conversations.ConversationListParams{PageSize: 50})
@@ -64,6 +84,7 @@ type Pager[T any] struct {
 	seen    loopGuard
 	limit   int // the most items to return; 0 for no limit
 	count   int // the items returned so far
+	empty   int // pages in a row with no items and a next page
 }
 
 // newPager prepares a list: it copies params (encoded now, so later changes
@@ -127,6 +148,7 @@ func (p *Pager[T]) Resume(nextPageURL string) error {
 	}
 	p.next, p.err = nextPageURL, nil
 	p.seen = loopGuard{} // a page read before may be read again
+	p.empty = 0
 	return nil
 }
 
@@ -134,8 +156,8 @@ func (p *Pager[T]) Resume(nextPageURL string) error {
 // When the request fails (after the retries of the [RetryPolicy]), the pager
 // stays on the same page: More still reports true, and Next can be called
 // again, for instance after a 429 or 503, to try it again. A next-page URL on
-// another host, a page loop or an error in the list's parameters ends the
-// list.
+// another host, a page loop, [MaxEmptyPages] empty pages in a row, a page
+// over [MaxItemsPerPage] or an error in the list's parameters ends the list.
 func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	if p.err != nil {
 		err := p.err
@@ -160,12 +182,21 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	p.started = true
 	page := &listPage[T]{key: p.key}
 	if err := p.core.do(ctx, http.MethodGet, p.next, "", false, page); err != nil {
-		// p.next stays: the same page can be asked for again.
+		if errors.Is(err, ErrPageTooLarge) {
+			p.next = "" // asking again would get the same page
+		}
+		// Otherwise p.next stays: the same page can be asked for again.
 		return nil, err
 	}
 	p.seen.add(h) // only a page that arrived counts as fetched
 	p.meta = page.meta
 	p.next = page.meta.NextPageURL
+	if len(page.items) > 0 || p.next == "" {
+		p.empty = 0
+	} else if p.empty++; p.empty >= MaxEmptyPages {
+		p.next = ""
+		return nil, fmt.Errorf("%w: %d pages with no items, each with a next page", ErrEmptyPages, p.empty)
+	}
 	if p.limit > 0 {
 		if rest := p.limit - p.count; len(page.items) >= rest {
 			page.items, p.next = page.items[:rest], "" // the limit is reached: no request for a further page
@@ -255,7 +286,7 @@ func (lp *listPage[T]) decodeJSON(dec *json.Decoder) error {
 		}
 		switch k, _ := tok.(string); k {
 		case lp.key:
-			err = dec.Decode(&lp.items)
+			err = lp.decodeItems(dec)
 		case "meta":
 			err = dec.Decode(&lp.meta)
 		default:
@@ -267,6 +298,35 @@ func (lp *listPage[T]) decodeJSON(dec *json.Decoder) error {
 		}
 	}
 	_, err := dec.Token()
+	return err
+}
+
+// decodeItems decodes the items array one item at a time, refusing more
+// than MaxItemsPerPage before decoding them.
+func (lp *listPage[T]) decodeItems(dec *json.Decoder) error {
+	tok, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if tok == nil {
+		lp.items = nil
+		return nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return fmt.Errorf("list response field %q is not an array", lp.key)
+	}
+	lp.items = lp.items[:0]
+	for dec.More() {
+		if len(lp.items) == MaxItemsPerPage {
+			return fmt.Errorf("%w: more than %d", ErrPageTooLarge, MaxItemsPerPage)
+		}
+		var v T
+		if err := dec.Decode(&v); err != nil {
+			return err
+		}
+		lp.items = append(lp.items, v)
+	}
+	_, err = dec.Token()
 	return err
 }
 

@@ -52,6 +52,9 @@ type core struct {
 	logger    *slog.Logger
 	limiter   RateLimiter // nil: calls are not paced
 	bulk      bulkPacer   // the bulk operations' limiter when limiter is nil (bulk.go)
+	// defaultSvc is the account's default Conversation Service, resolved
+	// once for the account-level media calls (default_service.go).
+	defaultSvc defaultService
 }
 
 func newCore(cfg *config, base, media *url.URL, user, pass string) *core {

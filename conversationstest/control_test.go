@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -443,4 +444,22 @@ func TestControlBindings(t *testing.T) {
 	other := h.ok(201, "POST", "/v1/Services", form("FriendlyName", "other"))["sid"].(string)
 	b2 := h.ctlOK(201, "POST", "/_emulator/bindings", obj{"identity": "bob", "binding_type": "apn", "address": "tok", "service_sid": other})
 	assert.Equal(t, other, b2["chat_service_sid"])
+}
+
+// TestControlHostWithoutPort: with no listener behind the request (ServeHTTP
+// called directly), loopback names pass with any port or none; others fail.
+// A Host without a port stands for port 80, which a listener on another
+// port refuses.
+func TestControlHostWithoutPort(t *testing.T) {
+	e := conversationstest.New()
+	defer e.Close()
+	for host, want := range map[string]int{"localhost": 200, "127.0.0.1:9": 200, "[::1]": 200, "evil.example": 403, "": 403} {
+		req := httptest.NewRequest("GET", "/_emulator/health", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		assert.Equal(t, want, rec.Code, host)
+	}
+	h := newHarness(t)
+	h.ctlFails(403, "DNS rebinding", "GET", "/_emulator/health", nil, "Host", "127.0.0.1")
 }

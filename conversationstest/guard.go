@@ -66,6 +66,12 @@ func (e *Emulator) hostAllowed(r *http.Request) bool {
 	}
 	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	tcp, _ := local.(*net.TCPAddr)
+	if port == "" { // browsers leave the scheme's default port out
+		port = "80"
+		if r.TLS != nil {
+			port = "443"
+		}
+	}
 	if tcp != nil && port != strconv.Itoa(tcp.Port) {
 		return false
 	}

@@ -120,6 +120,12 @@ func run(addr, accountSID, authToken, apiKey string, webhookTimeout time.Duratio
 	}()
 
 	srv := newHTTPServer(emu)
+	// Requests' contexts end when the server shuts down, so a long-lived one
+	// (an open inspector's event stream) does not hold the shutdown up.
+	reqCtx, endRequests := context.WithCancel(context.Background())
+	defer endRequests()
+	srv.BaseContext = func(net.Listener) context.Context { return reqCtx }
+	srv.RegisterOnShutdown(endRequests)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -41,7 +41,7 @@ export function services(S, onPick) {
   if (sel.dataset.sig === sig) return;
   sel.dataset.sig = sig;
   fill(sel, S.services.map((s) => h('option', { value: s.sid, selected: s.sid === S.service },
-    s.friendly_name + (s.sid === S.defaultService ? ' · default' : ''))));
+    s.friendly_name + (s.sid === S.defaultService && !/default/i.test(s.friendly_name) ? ' · default' : ''))));
   sel.onchange = () => onPick(sel.value);
 }
 
@@ -311,7 +311,7 @@ export function webhooks(S, onSelect) {
     const status = d.status ? String(d.status) : 'no answer';
     return h('li', { class: 'hook' + (ok ? '' : ' bad') },
       h('div', { class: 'hook-top' },
-        h('span', { class: 'event' }, d.event), h('span', { class: 'kind' }, d.pre ? 'pre' : 'post'),
+        h('span', { class: 'event' }, d.event), h('span', { class: 'kind' }, d.pre ? 'pre-event' : 'post-event'),
         h('span', { class: 'code ' + (ok ? 'ok' : 'ko') }, status),
         d.decision && h('span', { class: 'decision dc-' + d.decision }, d.decision),
         h('span', { class: 'latency' }, (Math.round(d.latency_ms * 10) / 10) + ' ms')),

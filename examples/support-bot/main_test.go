@@ -29,9 +29,9 @@ func TestCustomersGetTheBotsAnswer(t *testing.T) {
 	defer a.Close()
 	cc := conversationstest.NewControlClient(a.emu.URL, a.emu.AccountSID(), a.emu.AuthToken())
 
-	// The emulator's WhatsApp users read what is delivered to them.
 	for _, tc := range []struct{ channel, from, to, phone, status string }{
 		{"sms", "+15551230001", smsLine, "+15551230001", "delivered"},
+		// The emulator's WhatsApp users read what they receive.
 		{"whatsapp", "+447700900123", "+15559870002", "whatsapp:+447700900123", "read"},
 	} {
 		t.Run(tc.channel, func(t *testing.T) {
@@ -76,6 +76,7 @@ func TestChatAgentsGetNoAnswer(t *testing.T) {
 
 	res, err := cc.Inbound(ctx, conversationstest.InboundRequest{Channel: "sms", From: "+15551230001", To: smsLine, Body: "Hello?"})
 	require.NoError(t, err)
+	a.emu.Flush() // the bot has answered the customer
 	_, err = a.client.Participants.Create(ctx, res.ConversationSid, &conversations.ParticipantCreateParams{Identity: "agent-alice"})
 	require.NoError(t, err)
 	_, err = cc.Inbound(ctx, conversationstest.InboundRequest{Channel: "chat", Conversation: res.ConversationSid, Identity: "agent-alice", Body: "Hi, Alice here."})

@@ -124,13 +124,9 @@ func newHandler(o options, getenv func(string) string, logger *slog.Logger) (htt
 		}
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		// client.Messages reaches only the account's default Conversation
-		// Service; a conversation in another service is answered through it.
-		messages := client.Messages
-		if ev.ChatServiceSID != "" {
-			messages = client.Service(ev.ChatServiceSID).Messages
-		}
-		msg, err := messages.Create(ctx, ev.ConversationSID, &conversations.MessageCreateParams{
+		// The reply goes to the event's own Conversation Service (the
+		// account's default one when the event names none).
+		msg, err := client.ScopeOf(ev).Messages.Create(ctx, ev.ConversationSID, &conversations.MessageCreateParams{
 			Author: botIdentity,
 			Body:   replyBody,
 		})
