@@ -29,6 +29,9 @@ const S = {
   attachments: [], // files picked for the next message: {filename, content_type, size, data}
 };
 
+let membersReadAt = 0; // when every conversation's participants were last read
+let settle = null; // the full pass due after a partial one
+
 const svcPath = () => '/v1/Services/' + encodeURIComponent(S.service);
 const convPath = (sid) => svcPath() + '/Conversations/' + encodeURIComponent(sid);
 
@@ -65,11 +68,25 @@ async function loadConversations() {
   S.conversations = S.service ? await list(svcPath() + '/Conversations', 'conversations') : [];
   S.conversations.sort((a, b) => Date.parse(b.date_updated) - Date.parse(a.date_updated) ||
     Date.parse(b.date_created) - Date.parse(a.date_created) || (a.sid < b.sid ? -1 : 1));
+  // Participants of every listed conversation, for the list and the filter.
+  // Within a second of the last full pass, only the conversations that are
+  // new or updated are read again, and a full pass follows shortly: a burst
+  // of changes stays quick however many conversations there are.
+  const full = Date.now() - membersReadAt > 1000;
   const members = new Map();
   await Promise.all(S.conversations.slice(0, 200).map(async (c) => {
-    members.set(c.sid, await list(convPath(c.sid) + '/Participants', 'participants'));
+    const cached = S.members.get(c.sid);
+    if (!full && cached && cached.updated === c.date_updated && c.sid !== S.selected) {
+      members.set(c.sid, cached);
+      return;
+    }
+    const ps = await list(convPath(c.sid) + '/Participants', 'participants');
+    ps.updated = c.date_updated;
+    members.set(c.sid, ps);
   }));
   S.members = members;
+  if (full) membersReadAt = Date.now();
+  else if (!settle) settle = setTimeout(() => { settle = null; refresh(); }, 1100);
   if (S.selected && !S.conversations.some((c) => c.sid === S.selected)) S.selected = '';
   if (S.firstLoad && !S.selected && S.conversations.length && !S.custom) S.selected = S.conversations[0].sid;
   S.firstLoad = false;

@@ -173,12 +173,18 @@ export function thread(S, onSelect) {
     fill(box, empty('No messages yet', 'Write below as one of the participants.'));
     return;
   }
-  fill(box, S.messages.map((m) => {
+  const first = S.messages[0].index;
+  fill(box, first > 0 && h('div', { class: 'earlier' }, 'Earlier messages (#0–#' + (first - 1) + ') are not shown'),
+    S.messages.map((m, i) => {
     const p = bySid.get(m.participant_sid);
     const ch = channelOf(p);
     const inbound = ch !== 'chat' && ch !== 'api';
-    return h('article', { class: 'msg ' + (inbound ? 'in' : 'out'), dataset: { sid: m.sid } },
-      h('div', { class: 'msg-meta' }, h('span', { class: 'author' }, (m.author || 'system').replace(/^whatsapp:/, '')), badge(ch),
+    // A message right after one by the same author, within two minutes, goes
+    // on without repeating who wrote it.
+    const prev = S.messages[i - 1];
+    const cont = prev && prev.author === m.author && Date.parse(m.date_created) - Date.parse(prev.date_created) < 120000;
+    return h('article', { class: 'msg ' + (inbound ? 'in' : 'out') + (cont ? ' cont' : ''), dataset: { sid: m.sid }, title: '#' + m.index },
+      !cont && h('div', { class: 'msg-meta' }, h('span', { class: 'author' }, (m.author || 'system').replace(/^whatsapp:/, '')), badge(ch),
         h('span', { class: 'index' }, '#' + m.index), when(m.date_created)),
       m.body !== null && m.body !== '' && h('div', { class: 'bubble' }, m.body),
       mediaList(S, m.media, c.chat_service_sid),
