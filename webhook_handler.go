@@ -36,6 +36,20 @@ type Decision struct {
 
 type decisionAction int
 
+func (a decisionAction) String() string {
+	switch a {
+	case actionAllow:
+		return "allow"
+	case actionReject:
+		return "reject"
+	case actionModifyConversation:
+		return "modify conversation"
+	case actionModifyMessage:
+		return "modify message"
+	}
+	return "invalid"
+}
+
 const (
 	actionAllow decisionAction = iota
 	actionReject
@@ -131,7 +145,11 @@ type (
 //   - a pre-event: the callback's [Decision]: 200 with {} (allow),
 //     200 with the changed fields (modify), [RejectStatus] (reject); a
 //     callback error or a decision that does not fit the event: 500, which
-//     Twilio also treats as a rejection;
+//     Twilio also treats as a rejection; a callback that has not answered
+//     within the pre-event timeout ([DefaultPreEventTimeout], 4.5 s, or
+//     [WithPreEventTimeout]): the timeout decision, 200 with {} by default,
+//     since Twilio publishes the action unchanged after 5 s anyway and
+//     ignores a later answer (a late rejection is not honoured);
 //   - a post-event: 200, or 500 when the callback returns an error;
 //   - with a [DuplicateFilter], a post-event whose I-Twilio-Idempotency-Token
 //     was handled successfully: 200 without calling the callback; one whose
@@ -139,7 +157,10 @@ type (
 //     a filter error: 500.
 //
 // A panicking callback is answered 500 (so a pre-event is rejected rather
-// than published after Twilio's 5 s timeout). Register callbacks before
+// than published after Twilio's 5 s timeout). A pre-event callback runs in
+// its own goroutine, with a context that ends at the pre-event timeout, so
+// that the handler can answer in time; one that ignores its context keeps
+// running after the answer. Register callbacks before
 // serving; the On methods are not safe to call concurrently with ServeHTTP.
 type WebhookHandler struct {
 	token   string
@@ -153,8 +174,8 @@ type WebhookHandler struct {
 // NewWebhookHandler returns a handler that validates webhooks with authToken
 // (and any [WithSecondaryAuthTokens]). Options: [WithPublicURL],
 // [WithTrustedProxy], [WithMaxBodyBytes], [WithDuplicateFilter],
-// [WithWebhookLogger]. It fails when authToken is empty or an option is
-// invalid.
+// [WithPreEventTimeout], [WithWebhookLogger]. It fails when authToken is
+// empty or an option is invalid.
 func NewWebhookHandler(authToken string, opts ...WebhookOption) (*WebhookHandler, error) {
 	cfg := newWebhookConfig(opts)
 	if authToken == "" {
@@ -162,6 +183,9 @@ func NewWebhookHandler(authToken string, opts ...WebhookOption) (*WebhookHandler
 	}
 	if cfg.publicURLErr != nil {
 		return nil, cfg.publicURLErr
+	}
+	if cfg.preTimeoutErr != nil {
+		return nil, cfg.preTimeoutErr
 	}
 	log := cfg.logger
 	if log == nil {
@@ -389,8 +413,12 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 		}
 	}()
 	if fn, ok := h.pre[t]; ok {
-		d, err := fn(ctx, ev)
-		if err != nil {
+		d, late, err := h.runPre(ctx, fn, ev, attrs)
+		if late {
+			d = h.cfg.preOnTimeout
+			h.log.LogAttrs(ctx, slog.LevelWarn, "conversations: pre-event callback did not answer in time; answering the timeout decision",
+				append(attrs, slog.String("decision", d.action.String()))...)
+		} else if err != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "conversations: webhook callback failed",
 				append(attrs, slog.String("error", err.Error()))...)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // DefaultMaxWebhookBody is the default cap on a webhook body: 1 MiB.
@@ -26,13 +27,16 @@ var ErrMalformedWebhook = errors.New("conversations: malformed webhook")
 type WebhookOption func(*webhookConfig)
 
 type webhookConfig struct {
-	tokens       []string
-	publicURL    string
-	trustProxy   bool
-	maxBody      int64
-	dupes        DuplicateFilter
-	logger       *slog.Logger
-	publicURLErr error
+	tokens        []string
+	publicURL     string
+	trustProxy    bool
+	maxBody       int64
+	dupes         DuplicateFilter
+	preTimeout    time.Duration
+	preOnTimeout  Decision
+	logger        *slog.Logger
+	publicURLErr  error
+	preTimeoutErr error
 }
 
 func newWebhookConfig(opts []WebhookOption) *webhookConfig {
