@@ -145,7 +145,7 @@ func (t *Token) JWT() string { return t.jwt }
 // Identity returns the identity the token was minted for.
 func (t *Token) Identity() string { return t.identity }
 
-// IssuedAt returns the issue time, in whole seconds.
+// IssuedAt returns the issue time, in whole seconds (claim "iat").
 func (t *Token) IssuedAt() time.Time { return t.issuedAt }
 
 // NotBefore returns the time from which the token is valid (claim "nbf").
@@ -166,6 +166,7 @@ type claims struct {
 	JTI    string `json:"jti"`
 	Iss    string `json:"iss"`
 	Sub    string `json:"sub"`
+	Iat    int64  `json:"iat"`
 	Exp    int64  `json:"exp"`
 	Nbf    int64  `json:"nbf"`
 	Grants grants `json:"grants"`
@@ -271,6 +272,7 @@ func New(accountSID, apiKeySID, apiKeySecret, identity string, grant ChatGrant, 
 		JTI: apiKeySID + "-" + strconv.FormatInt(iat.Unix(), 10),
 		Iss: apiKeySID,
 		Sub: accountSID,
+		Iat: iat.Unix(),
 		Exp: exp.Unix(),
 		Nbf: nbf.Unix(),
 		Grants: grants{

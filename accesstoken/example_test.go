@@ -50,6 +50,7 @@ func ExampleNew() {
 	//   "jti": "SKfedcba9876543210fedcba9876543210-1735787045",
 	//   "iss": "SKfedcba9876543210fedcba9876543210",
 	//   "sub": "AC0123456789abcdef0123456789abcdef",
+	//   "iat": 1735787045,
 	//   "exp": 1735788845,
 	//   "nbf": 1735787045,
 	//   "grants": {

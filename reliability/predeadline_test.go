@@ -54,6 +54,6 @@ func TestPreEventDeadline(t *testing.T) {
 		t.Errorf("slow pre-event callback: answered %d %q after %v; want 200 {} before 5 s", w.Code, w.Body.String(), elapsed.Round(time.Millisecond))
 	}
 	record(figure{Fault: "#13 pre-event callback needs 6 s (Twilio waits 5 s)", Op: "WebhookHandler onMessageAdd",
-		Outcome: fmt.Sprintf("%d %s: callback ctx ended at %v", w.Code, w.Body.String(), cb.Round(time.Millisecond)),
+		Outcome:  fmt.Sprintf("%d %s: callback ctx ended at %v", w.Code, w.Body.String(), cb.Round(time.Millisecond)),
 		Attempts: "-", Applied: "-", Elapsed: fmt.Sprintf("%v / 5s", elapsed.Round(time.Millisecond)), Conns: "-", BytesRead: "-", Leaked: "-"})
 }
