@@ -113,9 +113,11 @@ type ConversationCloseParams struct {
 // ConversationListParams filter [ConversationsService.List]. With a date
 // filter Twilio returns the newest conversations first.
 type ConversationListParams struct {
-	// StartDate keeps conversations created on or after it (use UTC midnight).
+	// StartDate keeps conversations created on or after it; Twilio expects
+	// the start of a day in UTC. Like every date it is sent in UTC.
 	StartDate time.Time `url:"StartDate,omitempty"`
-	// EndDate keeps conversations created on or before it (use UTC 23:59:59).
+	// EndDate keeps conversations created on or before it; Twilio expects
+	// the end of a day in UTC (23:59:59).
 	EndDate time.Time         `url:"EndDate,omitempty"`
 	State   ConversationState `url:"State,omitempty"`
 	// PageSize is how many items one request asks for, clamped to the
