@@ -71,7 +71,7 @@ func TestAccessTokenClaimsMatchTwilioNode(t *testing.T) {
 		verdict = "FAIL"
 	}
 	record(figure{Fault: "#14 access token vs " + strings.SplitN(ref.ProducedBy, ",", 2)[0], Op: "accesstoken.New",
-		Outcome: fmt.Sprintf("claims %s, header %s: %s", ours, oursH, verdict),
+		Outcome:  fmt.Sprintf("claims %s, header %s: %s", ours, oursH, verdict),
 		Attempts: "-", Applied: "-", Elapsed: "-", Conns: "-", BytesRead: "-", Leaked: "-"})
 }
 
