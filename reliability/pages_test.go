@@ -57,7 +57,7 @@ func TestEndlessEmptyPages(t *testing.T) {
 			items, got, elapsed.Round(time.Millisecond), err, conversations.MaxEmptyPages)
 	}
 	record(figure{Fault: "#11 endless empty pages, each next URL new", Op: "Conversations.List (GET)",
-		Outcome: errText(err), Attempts: fmt.Sprintf("%d requests", got), Applied: fmt.Sprintf("%d items", items),
+		Outcome: sentinelText(err, conversations.ErrEmptyPages, "ErrEmptyPages"), Attempts: fmt.Sprintf("%d requests", got), Applied: fmt.Sprintf("%d items", items),
 		Elapsed: fmt.Sprintf("%v / 3s", elapsed.Round(time.Millisecond)), Conns: "-", BytesRead: "-", Leaked: "-"})
 
 	// Positive control: MaxEmptyPages-1 empty pages, then an item.
@@ -136,7 +136,7 @@ func TestPageItemCap(t *testing.T) {
 		t.Errorf("reading the page allocated %.1f MB", float64(allocated)/1e6)
 	}
 	record(figure{Fault: "#12 3 MB page of {} items (~1M)", Op: "Conversations Pager.Next (GET)",
-		Outcome: errText(err), Attempts: fmt.Sprintf("%d requests", reqs.Load()), Applied: fmt.Sprintf("%d items", n),
+		Outcome: sentinelText(err, conversations.ErrPageTooLarge, "ErrPageTooLarge"), Attempts: fmt.Sprintf("%d requests", reqs.Load()), Applied: fmt.Sprintf("%d items", n),
 		Elapsed: "-", Conns: "-", BytesRead: fmt.Sprintf("alloc %.1f MB, live %+.1f MB", float64(allocated)/1e6, float64(held)/1e6), Leaked: "-"})
 
 	// Positive control: a page of exactly MaxItemsPerPage items is read.
@@ -163,6 +163,16 @@ func bigEmptyItemsPageN(n int) []byte {
 	b.WriteString(strings.Repeat("{},", n-1))
 	b.WriteString(`{}],"meta":{"page":0,"page_size":50,"key":"conversations","next_page_url":null}}`)
 	return b.Bytes()
+}
+
+// sentinelText names the sentinel err matches, with err's last part, or
+// gives errText.
+func sentinelText(err, sentinel error, name string) string {
+	if errors.Is(err, sentinel) {
+		msg := err.Error()
+		return name + ":" + msg[strings.LastIndex(msg, ":")+1:]
+	}
+	return errText(err)
 }
 
 // errText is a short form of err for the figures.
