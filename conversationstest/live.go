@@ -79,7 +79,7 @@ func (e *Emulator) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("after"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			http.Error(w, "after must be a version number", http.StatusBadRequest)
+			writeControlError(w, controlErr(http.StatusBadRequest, "after must be a version number, not %q", s))
 			return
 		}
 		after = n

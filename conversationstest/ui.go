@@ -71,7 +71,7 @@ func serveUI(w http.ResponseWriter, r *http.Request) {
 	name, _ := strings.CutPrefix(r.URL.Path, uiPrefix)
 	a, ok := uiAssets[name]
 	if !ok {
-		http.NotFound(w, r)
+		writeControlError(w, controlErr(http.StatusNotFound, "the inspector has no file %s", r.URL.Path))
 		return
 	}
 	h := w.Header()

@@ -79,6 +79,12 @@ func TestInspectorRevalidatesWithETag(t *testing.T) {
 
 func TestInspectorRefusesUnknownFiles(t *testing.T) {
 	h := newHarness(t)
+	resp, err := http.Get(h.srv.URL + "/_emulator/ui/nope.js")
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+	assert.JSONEq(t, `{"status":404,"message":"the inspector has no file /_emulator/ui/nope.js"}`, string(body))
 	for _, p := range []string{"/_emulator/ui/nope.js", "/_emulator/ui/../ui.go", "/_emulator/ui/ui/app.js"} {
 		resp, err := http.Get(h.srv.URL + p)
 		require.NoError(t, err)
