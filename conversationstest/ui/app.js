@@ -334,6 +334,7 @@ function wire() {
     S.custom = true;
     refresh().then(() => $('in-from').focus());
   });
+  $('hooks-only').addEventListener('change', () => panes.webhooks(S, select));
   $('conv-filter').addEventListener('input', () => {
     S.filter = $('conv-filter').value.trim().toLowerCase();
     panes.conversationList(S, select);

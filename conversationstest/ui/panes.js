@@ -307,12 +307,18 @@ function serviceOfConversation(S, sid) {
 export function webhooks(S, onSelect) {
   $('hook-count').textContent = S.webhooks.length || '';
   const ol = $('webhooks');
-  if (!S.webhooks.length) {
+  const only = $('hooks-only').checked && S.selected;
+  const shown = only ? S.webhooks.filter((d) => d.conversation_sid === S.selected) : S.webhooks;
+  if (only && !shown.length) {
+    fill(ol, h('li', { class: 'empty-li' }, empty('No webhooks for this conversation', 'Untick the box to see every delivery.')));
+    return;
+  }
+  if (!shown.length) {
     fill(ol, h('li', { class: 'empty-li' }, empty('No webhook deliveries yet',
       'Start the emulator with -webhook-url to forward every event to your app, or set webhooks through the API.')));
     return;
   }
-  fill(ol, S.webhooks.slice().reverse().map((d) => {
+  fill(ol, shown.slice().reverse().map((d) => {
     const ok = d.status >= 200 && d.status < 300;
     const status = d.status ? String(d.status) : 'no answer';
     return h('li', { class: 'hook' + (ok ? '' : ' bad') },
