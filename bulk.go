@@ -326,14 +326,7 @@ func (s bulkStep[T]) run(ctx context.Context) (*T, bool, error) {
 // 100ms·2^round, capped at 5s.
 func bulkSleep(ctx context.Context, round int) error {
 	ceiling := min(100*time.Millisecond<<min(round, 10), 5*time.Second)
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, time.Duration(rand.Int64N(int64(ceiling)))+time.Millisecond)
 }
 
 // statusOf is BulkDone for a change made by this run, else BulkSkipped.
