@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -54,7 +56,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 			sid: a.Sid, typ: a.Type, address: a.Address, friendlyName: a.FriendlyName, country: a.Country,
 			created: a.Created, updated: a.Updated, autoEnabled: a.AutoEnabled, autoType: a.AutoType,
 			autoServiceSid: a.AutoServiceSid, webhookURL: a.WebhookURL, webhookMethod: a.WebhookMethod,
-			webhookFilters: clone(a.WebhookFilters), studioFlowSid: a.StudioFlowSid, studioRetryCount: clonePtr(a.StudioRetryCount),
+			webhookFilters: slices.Clone(a.WebhookFilters), studioFlowSid: a.StudioFlowSid, studioRetryCount: clonePtr(a.StudioRetryCount),
 		})
 	}
 	e.credentials = table[credential]{}
@@ -69,7 +71,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 	for addr, msgs := range doc.Phones {
 		out := make([]SimulatedMessage, len(msgs))
 		for i, sm := range msgs {
-			out[i] = SimulatedMessage{sm.From, sm.To, sm.Channel, sm.Body, clone(sm.MediaSids), sm.Author,
+			out[i] = SimulatedMessage{sm.From, sm.To, sm.Channel, sm.Body, slices.Clone(sm.MediaSids), sm.Author,
 				sm.ConversationSid, sm.MessageSid, sm.ChannelMessageSid, sm.DateSent}
 		}
 		e.phones[addr] = out
@@ -105,7 +107,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 }
 
 func importHooks(h stateHooks) hookConfig {
-	return hookConfig{preURL: h.PreURL, postURL: h.PostURL, method: h.Method, filters: clone(h.Filters), target: h.Target}
+	return hookConfig{preURL: h.PreURL, postURL: h.PostURL, method: h.Method, filters: slices.Clone(h.Filters), target: h.Target}
 }
 
 // importService builds a service from its document. Receipts still pending
@@ -118,16 +120,13 @@ func (e *Emulator) importService(s *stateService, pending *[]func()) *service {
 		notify: s.Notifications,
 	}
 	for _, r := range s.Roles {
-		svc.roles.put(r.Sid, &role{r.Sid, r.FriendlyName, r.Type, clone(r.Permissions), r.Created, r.Updated})
+		svc.roles.put(r.Sid, &role{r.Sid, r.FriendlyName, r.Type, slices.Clone(r.Permissions), r.Created, r.Updated})
 	}
 	for _, u := range s.Users {
 		nu := &user{sid: u.Sid, identity: u.Identity, friendlyName: u.FriendlyName, attributes: u.Attributes,
 			roleSid: u.RoleSid, created: u.Created, updated: u.Updated}
 		if len(u.Levels) > 0 {
-			nu.levels = make(map[string]string, len(u.Levels))
-			for k, v := range u.Levels {
-				nu.levels[k] = v
-			}
+			nu.levels = maps.Clone(u.Levels)
 		}
 		svc.users.put(u.Sid, nu)
 	}
@@ -162,7 +161,7 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 	}
 	for _, sm := range c.Messages {
 		m := &message{
-			sid: sm.Sid, index: sm.Index, author: sm.Author, body: clonePtr(sm.Body), media: clone(sm.Media),
+			sid: sm.Sid, index: sm.Index, author: sm.Author, body: clonePtr(sm.Body), media: slices.Clone(sm.Media),
 			attributes: sm.Attributes, participantSid: sm.ParticipantSid, contentSid: sm.ContentSid,
 			created: sm.Created, updated: sm.Updated,
 		}
@@ -185,7 +184,7 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 		}
 	}
 	for _, w := range c.Webhooks {
-		conv.webhooks.put(w.Sid, &scopedWebhook{w.Sid, w.Target, w.URL, w.Method, clone(w.Filters), clone(w.Triggers),
+		conv.webhooks.put(w.Sid, &scopedWebhook{w.Sid, w.Target, w.URL, w.Method, slices.Clone(w.Filters), slices.Clone(w.Triggers),
 			w.FlowSid, clonePtr(w.ReplayAfter), w.Created, w.Updated})
 	}
 	return conv
