@@ -2,7 +2,6 @@ package conversationstest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -188,40 +187,6 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 			w.FlowSid, clonePtr(w.ReplayAfter), w.Created, w.Updated})
 	}
 	return conv
-}
-
-// completeDeliveries queues the jobs that move receipts left in status sent
-// to their outcome, and delivered WhatsApp receipts on to read, as fanOut
-// does for new messages. The lock must be held.
-func (e *Emulator) completeDeliveries(conv *conversation, m *message, pending []*receipt) {
-	e.dispatch.enqueue(conv.sid, func(context.Context) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if conv.deleted {
-			return
-		}
-		now := e.nowLocked()
-		var read []*receipt
-		for _, r := range pending {
-			if r.status == "delivered" && r.readsAfter {
-				read = append(read, r)
-			}
-			if r.status != "sent" {
-				continue
-			}
-			r.status, r.errorCode = "delivered", 0
-			if r.outcome != nil {
-				r.status, r.errorCode = r.outcome.status, r.outcome.code
-			} else if r.readsAfter {
-				read = append(read, r)
-			}
-			r.updated = now
-			e.postEvent(conv.svc, conv, channelOrigin(receiptChannel(conv, r)), "onDeliveryUpdated", e.receiptParams(conv, m, r))
-		}
-		if len(read) > 0 {
-			e.dispatch.enqueue(conv.sid, func(context.Context) { e.markRead(conv, m, read) })
-		}
-	})
 }
 
 // checkState validates a state document before anything is replaced: SIDs
