@@ -39,7 +39,9 @@
 //
 // Pager methods return a [Pager] that reads a page at a time, with its
 // [Meta], for cursor-style UIs. Next-page URLs are followed only on the API
-// host, and a repeated one stops the list with [ErrPageLoop].
+// host, and a repeated one stops the list with [ErrPageLoop]; so do
+// [MaxEmptyPages] empty pages in a row ([ErrEmptyPages]) and a page of more
+// than [MaxItemsPerPage] items ([ErrPageTooLarge]).
 //
 // # Errors
 //
@@ -65,7 +67,11 @@
 //
 // [ValidateSignature] and [ValidateRequest] check X-Twilio-Signature;
 // [ParseEvent] and [DecodeEvent] turn a webhook into a typed event; the
-// [WebhookHandler] ties them together for pre- and post-event hooks.
+// [WebhookHandler] ties them together for pre- and post-event hooks. A
+// pre-event callback's context ends before Twilio stops waiting for the
+// answer (see [WithPreEventTimeout]). Twilio publishes no retry policy for
+// Conversations webhooks; [WithDuplicateFilter] assumes that a redelivery,
+// if one comes, carries the first delivery's I-Twilio-Idempotency-Token.
 //
 // # Testing
 //
