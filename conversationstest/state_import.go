@@ -199,6 +199,9 @@ func checkState(d *stateDoc) error {
 	if d.ClockOffset < 0 {
 		return fmt.Errorf("clock_offset_ns must not be negative")
 	}
+	if a := d.Account; a.InactiveTimer < 0 || a.ClosedTimer < 0 || a.InactiveTimer > maxTimer || a.ClosedTimer > maxTimer {
+		return fmt.Errorf("account_configuration: timers must be between 0 and 100 years")
+	}
 	seen := make(map[string]bool)
 	sid := func(what, s, prefix string) error {
 		if !isSID(s, prefix) {
@@ -290,6 +293,9 @@ func checkConversation(c *stateConversation, sid func(what, s, prefix string) er
 	}
 	if c.InactiveTimer < 0 || c.ClosedTimer < 0 || c.NextIndex < 0 {
 		return fmt.Errorf("conversation %s: timers and next_index must not be negative", c.Sid)
+	}
+	if c.InactiveTimer > maxTimer || c.ClosedTimer > maxTimer {
+		return fmt.Errorf("conversation %s: timers must not exceed 100 years, as the REST API refuses", c.Sid)
 	}
 	for _, p := range c.Participants {
 		if err := sid("participant", p.Sid, "MB"); err != nil {
