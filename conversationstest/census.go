@@ -40,11 +40,7 @@ func (e *Emulator) Conversation(key string) (ConversationSummary, bool) {
 	e.lock()
 	defer e.unlock()
 	for _, svc := range append([]*service{e.defaultSvc}, e.services.all()...) {
-		sid := key
-		if s, ok := svc.uniqueNames[key]; ok {
-			sid = s
-		}
-		if conv, ok := svc.conversations.get(sid); ok && !conv.deleted {
+		if conv, ok := svc.conversationByKey(key); ok && !conv.deleted {
 			return summarize(svc, conv), true
 		}
 	}

@@ -37,6 +37,7 @@ type ControlError struct {
 	Message string `json:"message"` // what went wrong
 }
 
+// Error reports the status and the emulator's message.
 func (e *ControlError) Error() string {
 	return fmt.Sprintf("conversationstest: control API: HTTP %d: %s", e.Status, e.Message)
 }

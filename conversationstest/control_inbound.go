@@ -126,13 +126,7 @@ func (e *Emulator) controlInbound(r *http.Request) (int, any, error) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var conv *conversation
-	for _, svc := range e.services.all() {
-		if c, ok := svc.conversations.get(res.ConversationSid); ok {
-			conv = c
-			break
-		}
-	}
+	conv := e.conversationBySid(res.ConversationSid)
 	if conv == nil {
 		return 0, nil, controlErr(http.StatusConflict, "conversation %s was removed meanwhile", res.ConversationSid)
 	}
@@ -147,6 +141,17 @@ func (e *Emulator) controlInbound(r *http.Request) (int, any, error) {
 		"conversation":         e.renderConversation(c, conv),
 		"message":              e.renderMessage(c, conv, m),
 	}, nil
+}
+
+// conversationBySid returns the conversation sid in any service, or nil.
+// The lock must be held.
+func (e *Emulator) conversationBySid(sid string) *conversation {
+	for _, svc := range e.services.all() {
+		if conv, ok := svc.conversations.get(sid); ok {
+			return conv
+		}
+	}
+	return nil
 }
 
 // inboundError maps a simulation error to a control API error.
@@ -227,11 +232,8 @@ func (e *Emulator) controlPhone(r *http.Request) (int, any, error) {
 			Media: []PhoneMedia{}, Status: "delivered",
 		}
 		var msg *message
-		for _, svc := range e.services.all() {
-			if conv, ok := svc.conversations.get(sm.ConversationSid); ok {
-				msg, _ = conv.messages.get(sm.MessageSid)
-				break
-			}
+		if conv := e.conversationBySid(sm.ConversationSid); conv != nil {
+			msg, _ = conv.messages.get(sm.MessageSid)
 		}
 		for _, sid := range sm.MediaSids {
 			md := PhoneMedia{Sid: sid}

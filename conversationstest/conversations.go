@@ -102,15 +102,22 @@ func (c *call) conversation(key string) (*conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if conv, ok := svc.conversations.get(key); ok {
+	if conv, ok := svc.conversationByKey(key); ok {
 		return conv, nil
 	}
-	if sid, ok := svc.uniqueNames[key]; ok {
-		if conv, ok := svc.conversations.get(sid); ok {
-			return conv, nil
-		}
-	}
 	return nil, notFound(c.r.URL.Path)
+}
+
+// conversationByKey returns the conversation of svc whose SID or unique name
+// is key. The lock must be held.
+func (svc *service) conversationByKey(key string) (*conversation, bool) {
+	if conv, ok := svc.conversations.get(key); ok {
+		return conv, true
+	}
+	if sid, ok := svc.uniqueNames[key]; ok {
+		return svc.conversations.get(sid)
+	}
+	return nil, false
 }
 
 // attributesParam reads an Attributes parameter: a string of valid JSON of

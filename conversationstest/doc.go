@@ -97,8 +97,9 @@
 // (check it with conversations.ComputeSignature or the library's
 // validator), I-Twilio-Idempotency-Token and User-Agent TwilioProxy/1.1
 // (the last two as captured Twilio webhooks show; Twilio does not document
-// them). Each is sent once (see the assumptions below). Only events listed in a configuration's Filters fire; a service's own
-// pre- or post-event URL takes precedence over the global one.
+// them). Each is sent once (see the assumptions below). Only events listed
+// in a configuration's Filters fire; a service's own pre- or post-event URL
+// takes precedence over the global one.
 //
 // Pre-events (onMessageAdd, onUserUpdate, …) are sent synchronously before
 // the action: a 4xx or 5xx answer rejects it (the REST caller then gets

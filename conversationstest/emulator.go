@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"log"
+	"math"
 	"net/http"
 	"net/url"
 	"strings"
@@ -195,7 +196,11 @@ func (e *Emulator) nowLocked() time.Time {
 // timers (Timers.Inactive, Timers.Closed) that fall due.
 func (e *Emulator) Advance(d time.Duration) {
 	e.mu.Lock()
-	e.clockOffset += d
+	if d > 0 && e.clockOffset > math.MaxInt64-d {
+		e.clockOffset = math.MaxInt64 // saturate: the clock never wraps back to the past
+	} else {
+		e.clockOffset += d
+	}
 	e.fireTimers()
 	e.mu.Unlock()
 	if d != 0 {

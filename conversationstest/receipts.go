@@ -149,15 +149,32 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 		}
 		e.postEvent(conv.svc, conv, channelOrigin(p.channel), "onDeliveryUpdated", e.receiptParams(conv, m, r))
 	}
-	if len(sent) == 0 {
-		return
+	if len(sent) > 0 {
+		e.completeDeliveries(conv, m, sent)
 	}
+}
+
+// completeDeliveries queues the job that moves receipts in status sent to
+// their outcome (then WhatsApp receipts on to read), for a new message's
+// fan-out and for the pending receipts of an imported state, whose
+// delivered WhatsApp receipts may still have their read to come. The lock
+// must be held.
+func (e *Emulator) completeDeliveries(conv *conversation, m *message, pending []*receipt) {
 	e.dispatch.enqueue(conv.sid, func(context.Context) {
 		e.mu.Lock()
 		defer e.mu.Unlock()
+		if conv.deleted {
+			return
+		}
 		now := e.nowLocked()
 		var read []*receipt
-		for _, r := range sent {
+		for _, r := range pending {
+			if r.status == "delivered" && r.readsAfter {
+				read = append(read, r)
+			}
+			if r.status != "sent" {
+				continue
+			}
 			r.status, r.errorCode = "delivered", 0
 			if r.outcome != nil {
 				r.status, r.errorCode = r.outcome.status, r.outcome.code
@@ -165,7 +182,7 @@ func (e *Emulator) fanOut(conv *conversation, m *message) {
 				read = append(read, r)
 			}
 			r.updated = now
-			e.postEvent(conv.svc, conv, channelOrigin(r.channel), "onDeliveryUpdated", e.receiptParams(conv, m, r))
+			e.postEvent(conv.svc, conv, channelOrigin(receiptChannel(conv, r)), "onDeliveryUpdated", e.receiptParams(conv, m, r))
 		}
 		if len(read) > 0 {
 			e.dispatch.enqueue(conv.sid, func(context.Context) { e.markRead(conv, m, read) })

@@ -141,13 +141,8 @@ func (e *Emulator) SendChat(conversationKey, identity, body string) (InboundMess
 func (e *Emulator) sendChat(conversationKey, identity, body string, media []InboundMedia) (InboundMessage, error) {
 	resolve := func() (*conversation, error) {
 		for _, svc := range append([]*service{e.defaultSvc}, e.services.all()...) {
-			if conv, ok := svc.conversations.get(conversationKey); ok {
+			if conv, ok := svc.conversationByKey(conversationKey); ok {
 				return conv, nil
-			}
-			if sid, ok := svc.uniqueNames[conversationKey]; ok {
-				if conv, ok := svc.conversations.get(sid); ok {
-					return conv, nil
-				}
 			}
 		}
 		return nil, fmt.Errorf("conversationstest: conversation %q not found", conversationKey)

@@ -2,6 +2,7 @@ package conversationstest
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -261,7 +262,7 @@ func (e *Emulator) exportLocked() *stateDoc {
 		Phones:      make(map[string][]statePhone, len(e.phones)),
 		Failures:    make(map[string]stateFailure, len(e.failures)),
 	}
-	d.GlobalWebhooks.Filters = clone(d.GlobalWebhooks.Filters)
+	d.GlobalWebhooks.Filters = slices.Clone(d.GlobalWebhooks.Filters)
 	for _, svc := range e.services.all() {
 		d.Services = append(d.Services, exportService(svc))
 	}
@@ -270,7 +271,7 @@ func (e *Emulator) exportLocked() *stateDoc {
 			Sid: a.sid, Type: a.typ, Address: a.address, FriendlyName: a.friendlyName, Country: a.country,
 			Created: a.created, Updated: a.updated, AutoEnabled: a.autoEnabled, AutoType: a.autoType,
 			AutoServiceSid: a.autoServiceSid, WebhookURL: a.webhookURL, WebhookMethod: a.webhookMethod,
-			WebhookFilters: clone(a.webhookFilters), StudioFlowSid: a.studioFlowSid, StudioRetryCount: clonePtr(a.studioRetryCount),
+			WebhookFilters: slices.Clone(a.webhookFilters), StudioFlowSid: a.studioFlowSid, StudioRetryCount: clonePtr(a.studioRetryCount),
 		})
 	}
 	for _, c := range e.credentials.all() {
@@ -283,7 +284,7 @@ func (e *Emulator) exportLocked() *stateDoc {
 	for addr, msgs := range e.phones {
 		out := make([]statePhone, len(msgs))
 		for i, sm := range msgs {
-			out[i] = statePhone{sm.From, sm.To, sm.Channel, sm.Body, clone(sm.MediaSids), sm.Author,
+			out[i] = statePhone{sm.From, sm.To, sm.Channel, sm.Body, slices.Clone(sm.MediaSids), sm.Author,
 				sm.ConversationSid, sm.MessageSid, sm.ChannelMessageSid, sm.DateSent}
 		}
 		d.Phones[addr] = out
@@ -306,17 +307,14 @@ func exportService(svc *service) stateService {
 		Notifications: svc.notify,
 		Roles:         []stateRole{}, Users: []stateUser{}, Bindings: []stateBinding{}, Conversations: []stateConversation{},
 	}
-	s.Webhooks.Filters = clone(s.Webhooks.Filters)
+	s.Webhooks.Filters = slices.Clone(s.Webhooks.Filters)
 	for _, r := range svc.roles.all() {
-		s.Roles = append(s.Roles, stateRole{r.sid, r.friendlyName, r.typ, clone(r.permissions), r.created, r.updated})
+		s.Roles = append(s.Roles, stateRole{r.sid, r.friendlyName, r.typ, slices.Clone(r.permissions), r.created, r.updated})
 	}
 	for _, u := range svc.users.all() {
 		su := stateUser{u.sid, u.identity, u.friendlyName, u.attributes, u.roleSid, u.created, u.updated, nil}
 		if len(u.levels) > 0 {
-			su.Levels = make(map[string]string, len(u.levels))
-			for k, v := range u.levels {
-				su.Levels[k] = v
-			}
+			su.Levels = maps.Clone(u.levels)
 		}
 		s.Users = append(s.Users, su)
 	}
@@ -350,7 +348,7 @@ func exportConversation(conv *conversation) stateConversation {
 	}
 	for _, m := range conv.messages.all() {
 		sm := stateMessage{
-			Sid: m.sid, Index: m.index, Author: m.author, Body: clonePtr(m.body), Media: clone(m.media),
+			Sid: m.sid, Index: m.index, Author: m.author, Body: clonePtr(m.body), Media: slices.Clone(m.media),
 			Attributes: m.attributes, ParticipantSid: m.participantSid, ContentSid: m.contentSid,
 			Created: m.created, Updated: m.updated,
 		}
@@ -365,17 +363,10 @@ func exportConversation(conv *conversation) stateConversation {
 		c.Messages = append(c.Messages, sm)
 	}
 	for _, w := range conv.webhooks.all() {
-		c.Webhooks = append(c.Webhooks, stateScopedWebhook{w.sid, w.target, w.url, w.method, clone(w.filters),
-			clone(w.triggers), w.flowSid, clonePtr(w.replayAfter), w.created, w.updated})
+		c.Webhooks = append(c.Webhooks, stateScopedWebhook{w.sid, w.target, w.url, w.method, slices.Clone(w.filters),
+			slices.Clone(w.triggers), w.flowSid, clonePtr(w.replayAfter), w.created, w.updated})
 	}
 	return c
-}
-
-func clone[T any](s []T) []T {
-	if s == nil {
-		return nil
-	}
-	return append(make([]T, 0, len(s)), s...)
 }
 
 func clonePtr[T any](p *T) *T {

@@ -2,10 +2,11 @@ package conversationstest
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -54,7 +55,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 			sid: a.Sid, typ: a.Type, address: a.Address, friendlyName: a.FriendlyName, country: a.Country,
 			created: a.Created, updated: a.Updated, autoEnabled: a.AutoEnabled, autoType: a.AutoType,
 			autoServiceSid: a.AutoServiceSid, webhookURL: a.WebhookURL, webhookMethod: a.WebhookMethod,
-			webhookFilters: clone(a.WebhookFilters), studioFlowSid: a.StudioFlowSid, studioRetryCount: clonePtr(a.StudioRetryCount),
+			webhookFilters: slices.Clone(a.WebhookFilters), studioFlowSid: a.StudioFlowSid, studioRetryCount: clonePtr(a.StudioRetryCount),
 		})
 	}
 	e.credentials = table[credential]{}
@@ -69,7 +70,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 	for addr, msgs := range doc.Phones {
 		out := make([]SimulatedMessage, len(msgs))
 		for i, sm := range msgs {
-			out[i] = SimulatedMessage{sm.From, sm.To, sm.Channel, sm.Body, clone(sm.MediaSids), sm.Author,
+			out[i] = SimulatedMessage{sm.From, sm.To, sm.Channel, sm.Body, slices.Clone(sm.MediaSids), sm.Author,
 				sm.ConversationSid, sm.MessageSid, sm.ChannelMessageSid, sm.DateSent}
 		}
 		e.phones[addr] = out
@@ -105,7 +106,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 }
 
 func importHooks(h stateHooks) hookConfig {
-	return hookConfig{preURL: h.PreURL, postURL: h.PostURL, method: h.Method, filters: clone(h.Filters), target: h.Target}
+	return hookConfig{preURL: h.PreURL, postURL: h.PostURL, method: h.Method, filters: slices.Clone(h.Filters), target: h.Target}
 }
 
 // importService builds a service from its document. Receipts still pending
@@ -118,16 +119,13 @@ func (e *Emulator) importService(s *stateService, pending *[]func()) *service {
 		notify: s.Notifications,
 	}
 	for _, r := range s.Roles {
-		svc.roles.put(r.Sid, &role{r.Sid, r.FriendlyName, r.Type, clone(r.Permissions), r.Created, r.Updated})
+		svc.roles.put(r.Sid, &role{r.Sid, r.FriendlyName, r.Type, slices.Clone(r.Permissions), r.Created, r.Updated})
 	}
 	for _, u := range s.Users {
 		nu := &user{sid: u.Sid, identity: u.Identity, friendlyName: u.FriendlyName, attributes: u.Attributes,
 			roleSid: u.RoleSid, created: u.Created, updated: u.Updated}
 		if len(u.Levels) > 0 {
-			nu.levels = make(map[string]string, len(u.Levels))
-			for k, v := range u.Levels {
-				nu.levels[k] = v
-			}
+			nu.levels = maps.Clone(u.Levels)
 		}
 		svc.users.put(u.Sid, nu)
 	}
@@ -162,7 +160,7 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 	}
 	for _, sm := range c.Messages {
 		m := &message{
-			sid: sm.Sid, index: sm.Index, author: sm.Author, body: clonePtr(sm.Body), media: clone(sm.Media),
+			sid: sm.Sid, index: sm.Index, author: sm.Author, body: clonePtr(sm.Body), media: slices.Clone(sm.Media),
 			attributes: sm.Attributes, participantSid: sm.ParticipantSid, contentSid: sm.ContentSid,
 			created: sm.Created, updated: sm.Updated,
 		}
@@ -185,44 +183,10 @@ func (e *Emulator) importConversation(svc *service, c *stateConversation, pendin
 		}
 	}
 	for _, w := range c.Webhooks {
-		conv.webhooks.put(w.Sid, &scopedWebhook{w.Sid, w.Target, w.URL, w.Method, clone(w.Filters), clone(w.Triggers),
+		conv.webhooks.put(w.Sid, &scopedWebhook{w.Sid, w.Target, w.URL, w.Method, slices.Clone(w.Filters), slices.Clone(w.Triggers),
 			w.FlowSid, clonePtr(w.ReplayAfter), w.Created, w.Updated})
 	}
 	return conv
-}
-
-// completeDeliveries queues the jobs that move receipts left in status sent
-// to their outcome, and delivered WhatsApp receipts on to read, as fanOut
-// does for new messages. The lock must be held.
-func (e *Emulator) completeDeliveries(conv *conversation, m *message, pending []*receipt) {
-	e.dispatch.enqueue(conv.sid, func(context.Context) {
-		e.mu.Lock()
-		defer e.mu.Unlock()
-		if conv.deleted {
-			return
-		}
-		now := e.nowLocked()
-		var read []*receipt
-		for _, r := range pending {
-			if r.status == "delivered" && r.readsAfter {
-				read = append(read, r)
-			}
-			if r.status != "sent" {
-				continue
-			}
-			r.status, r.errorCode = "delivered", 0
-			if r.outcome != nil {
-				r.status, r.errorCode = r.outcome.status, r.outcome.code
-			} else if r.readsAfter {
-				read = append(read, r)
-			}
-			r.updated = now
-			e.postEvent(conv.svc, conv, channelOrigin(receiptChannel(conv, r)), "onDeliveryUpdated", e.receiptParams(conv, m, r))
-		}
-		if len(read) > 0 {
-			e.dispatch.enqueue(conv.sid, func(context.Context) { e.markRead(conv, m, read) })
-		}
-	})
 }
 
 // checkState validates a state document before anything is replaced: SIDs
@@ -234,6 +198,9 @@ func checkState(d *stateDoc) error {
 	}
 	if d.ClockOffset < 0 {
 		return fmt.Errorf("clock_offset_ns must not be negative")
+	}
+	if a := d.Account; a.InactiveTimer < 0 || a.ClosedTimer < 0 || a.InactiveTimer > maxTimer || a.ClosedTimer > maxTimer {
+		return fmt.Errorf("account_configuration: timers must be between 0 and 100 years")
 	}
 	seen := make(map[string]bool)
 	sid := func(what, s, prefix string) error {
@@ -326,6 +293,9 @@ func checkConversation(c *stateConversation, sid func(what, s, prefix string) er
 	}
 	if c.InactiveTimer < 0 || c.ClosedTimer < 0 || c.NextIndex < 0 {
 		return fmt.Errorf("conversation %s: timers and next_index must not be negative", c.Sid)
+	}
+	if c.InactiveTimer > maxTimer || c.ClosedTimer > maxTimer {
+		return fmt.Errorf("conversation %s: timers must not exceed 100 years, as the REST API refuses", c.Sid)
 	}
 	for _, p := range c.Participants {
 		if err := sid("participant", p.Sid, "MB"); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -138,15 +139,19 @@ func TestStateImportRefusesBadDocuments(t *testing.T) {
 		return d["services"].([]any)[0].(map[string]any)["conversations"].([]any)[0].(map[string]any)
 	}
 	for want, body := range map[string]string{
-		"version must be 1":     mutate(func(d map[string]any) { d["version"] = 7 }),
-		"default_service_sid":   mutate(func(d map[string]any) { d["default_service_sid"] = "IS" + strings.Repeat("0", 32) }),
-		"is not a CH":           mutate(func(d map[string]any) { conv(d)["sid"] = "nope" }),
-		"state must be":         mutate(func(d map[string]any) { conv(d)["state"] = "open" }),
-		"appears twice":         mutate(func(d map[string]any) { d["services"] = append(d["services"].([]any), d["services"].([]any)[0]) }),
-		"unknown field":         mutate(func(d map[string]any) { d["surprise"] = 1 }),
-		"messaging_service_sid": mutate(func(d map[string]any) { d["messaging_service_sid"] = "" }),
-		"must not be negative":  mutate(func(d map[string]any) { d["clock_offset_ns"] = -1 }),
-		"failed or undelivered": mutate(func(d map[string]any) { d["delivery_failures"] = map[string]any{"+1": map[string]any{"status": "x"}} }),
+		"version must be 1":                mutate(func(d map[string]any) { d["version"] = 7 }),
+		"default_service_sid":              mutate(func(d map[string]any) { d["default_service_sid"] = "IS" + strings.Repeat("0", 32) }),
+		"is not a CH":                      mutate(func(d map[string]any) { conv(d)["sid"] = "nope" }),
+		"state must be":                    mutate(func(d map[string]any) { conv(d)["state"] = "open" }),
+		"appears twice":                    mutate(func(d map[string]any) { d["services"] = append(d["services"].([]any), d["services"].([]any)[0]) }),
+		"unknown field":                    mutate(func(d map[string]any) { d["surprise"] = 1 }),
+		"messaging_service_sid":            mutate(func(d map[string]any) { d["messaging_service_sid"] = "" }),
+		"must not be negative":             mutate(func(d map[string]any) { d["clock_offset_ns"] = -1 }),
+		"failed or undelivered":            mutate(func(d map[string]any) { d["delivery_failures"] = map[string]any{"+1": map[string]any{"status": "x"}} }),
+		"timers must not exceed 100 years": mutate(func(d map[string]any) { conv(d)["closed_timer_ns"] = math.MaxInt64 }),
+		"timers must be between 0 and 100 years": mutate(func(d map[string]any) {
+			d["account_configuration"].(map[string]any)["inactive_timer_ns"] = -1
+		}),
 		"outside 0..next_index": mutate(func(d map[string]any) {
 			conv(d)["messages"] = []any{map[string]any{"sid": "IM" + strings.Repeat("1", 32), "index": 3}}
 		}),
@@ -156,6 +161,28 @@ func TestStateImportRefusesBadDocuments(t *testing.T) {
 	// Nothing changed.
 	assert.Equal(t, "keep me", h.ok(200, "GET", "/v1/Conversations/"+ch, nil)["friendly_name"])
 	require.Error(t, h.srv.ImportState([]byte(`{"version":1}{}`)))
+}
+
+func TestClockNeverWrapsPastItsMaximum(t *testing.T) {
+	h := newHarness(t)
+	exported, err := h.srv.ExportState()
+	require.NoError(t, err)
+	var d map[string]any
+	require.NoError(t, json.Unmarshal(exported, &d))
+	d["clock_offset_ns"] = int64(math.MaxInt64 - 1)
+	doc, err := json.Marshal(d)
+	require.NoError(t, err)
+	require.NoError(t, h.srv.ImportState(doc))
+	now := func() time.Time {
+		n, err := time.Parse(time.RFC3339Nano, h.ctlOK(200, "GET", "/_emulator/clock", nil)["now"].(string))
+		require.NoError(t, err)
+		return n
+	}
+	before := now()
+	h.ctlOK(200, "POST", "/_emulator/clock", obj{"advance": "PT1H"})
+	h.srv.Advance(time.Hour)
+	after := now()
+	assert.False(t, after.Before(before), "advancing past the largest offset sent the clock back from %v to %v", before, after)
 }
 
 func TestStateImportCompletesPendingDeliveries(t *testing.T) {
