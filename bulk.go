@@ -90,6 +90,7 @@ func (s BulkStatus) String() string {
 // BulkResult is the outcome of one item of a bulk operation; a bulk
 // operation returns one for each item, in the items' order.
 type BulkResult[T any] struct {
+	// Status is whether the item was done, skipped or failed.
 	Status BulkStatus
 	// Value is the resource created, found already there, or updated; nil
 	// when the item failed, and for deletes.
@@ -101,6 +102,7 @@ type BulkResult[T any] struct {
 // BulkError is returned by a bulk operation when some items failed. Each
 // item's own error is in its [BulkResult].
 type BulkError struct {
+	// Failed is how many items failed, of Total items.
 	Failed, Total int
 	// Err is the context's error when the context ended the run, else the
 	// first failed item's error.
@@ -326,14 +328,7 @@ func (s bulkStep[T]) run(ctx context.Context) (*T, bool, error) {
 // 100ms·2^round, capped at 5s.
 func bulkSleep(ctx context.Context, round int) error {
 	ceiling := min(100*time.Millisecond<<min(round, 10), 5*time.Second)
-	t := time.NewTimer(time.Duration(rand.Int64N(int64(ceiling))) + time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return sleep(ctx, time.Duration(rand.Int64N(int64(ceiling)))+time.Millisecond)
 }
 
 // statusOf is BulkDone for a change made by this run, else BulkSkipped.

@@ -13,7 +13,7 @@ import (
 )
 
 // Version is the version of this library, sent in the User-Agent header.
-const Version = "0.1.0"
+const Version = "0.2.0"
 
 // DefaultBaseURL is the Conversations API's base URL.
 const DefaultBaseURL = "https://conversations.twilio.com"

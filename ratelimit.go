@@ -179,15 +179,11 @@ func (l *LocalRateLimiter) Wait(ctx context.Context, scope string) error {
 		r.CancelAt(now)
 		return fmt.Errorf("conversations: waiting %v for the rate limit of %s would pass the context's deadline: %w", delay.Round(time.Millisecond), scope, context.DeadlineExceeded)
 	}
-	t := time.NewTimer(delay)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
+	if err := sleep(ctx, delay); err != nil {
 		r.Cancel()
-		return ctx.Err()
-	case <-t.C:
-		return nil
+		return err
 	}
+	return nil
 }
 
 // Throttled slows scope down after a 429: its rate is halved (down to a

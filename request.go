@@ -456,6 +456,11 @@ func (c *core) wait(ctx context.Context, d time.Duration, lastErr error) error {
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 		return lastErr
 	}
+	return sleep(ctx, d)
+}
+
+// sleep waits for d, or until ctx is done: then it returns ctx's error.
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

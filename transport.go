@@ -119,7 +119,10 @@ func (c *core) logAttempt(ctx context.Context, method, path string, attempt, sta
 // for error texts: "/v1/ParticipantConversations?Address=%2B1555..." becomes
 // "/v1/ParticipantConversations?Address". A value can be personal data.
 func withQueryKeys(path string) string {
-	p, rawQuery, _ := strings.Cut(path, "?")
+	p, rawQuery, ok := strings.Cut(path, "?")
+	if !ok {
+		return path // most requests: nothing to trim
+	}
 	if keys := queryKeys(rawQuery, '&'); keys != "" {
 		return p + "?" + keys
 	}

@@ -141,6 +141,7 @@ type WebhookFieldError struct {
 	Err   error  // what is wrong
 }
 
+// Error names the field and what is wrong with it.
 func (e *WebhookFieldError) Error() string {
 	return fmt.Sprintf("conversations: webhook field %q: %v", e.Field, e.Err)
 }

@@ -22,7 +22,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 )
 
@@ -48,11 +47,11 @@ func Packages(root string) ([]string, error) {
 				return filepath.SkipDir // another module
 			}
 		}
-		pkg, err := parse(path)
+		files, err := parse(token.NewFileSet(), path)
 		if err != nil {
 			return err
 		}
-		if pkg != nil && pkg.Name != "main" {
+		if len(files) > 0 && files[0].Name.Name != "main" {
 			pkgs = append(pkgs, rel)
 		}
 		return nil
@@ -70,38 +69,40 @@ func ListingFile(rel string) string {
 	return strings.ReplaceAll(rel, "/", "_") + ".txt"
 }
 
-// parse reads the non-test Go files of dir into one package (nil if none).
-func parse(dir string) (*ast.Package, error) {
-	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.ParseComments|parser.SkipObjectResolution)
+// parse reads the non-test Go files of dir, in name order (none: nil).
+// Their package must be the same.
+func parse(fset *token.FileSet, dir string) ([]*ast.File, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, p := range pkgs {
-		return p, nil
+	var files []*ast.File
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ParseComments|parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		if len(files) > 0 && f.Name.Name != files[0].Name.Name {
+			return nil, fmt.Errorf("apilisting: %s holds packages %s and %s", dir, files[0].Name.Name, f.Name.Name)
+		}
+		files = append(files, f)
 	}
-	return nil, nil
+	return files, nil
 }
 
 // Listing returns the exported API of the package in dir.
 func Listing(dir, importPath string) ([]byte, error) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi fs.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, parser.ParseComments|parser.SkipObjectResolution)
+	files, err := parse(fset, dir)
 	if err != nil {
 		return nil, err
 	}
-	if len(pkgs) != 1 {
-		return nil, fmt.Errorf("apilisting: %s holds %d packages", dir, len(pkgs))
-	}
-	var files []*ast.File
-	for _, p := range pkgs {
-		for _, name := range slices.Sorted(mapsKeys(p.Files)) {
-			files = append(files, p.Files[name])
-		}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("apilisting: %s holds no package", dir)
 	}
 	d, err := doc.NewFromFiles(fset, files, importPath)
 	if err != nil {
@@ -135,16 +136,6 @@ func Listing(dir, importPath string) ([]byte, error) {
 		return nil, fmt.Errorf("apilisting: formatting the listing of %s: %w", importPath, err)
 	}
 	return formatted, nil
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // decl prints one declaration without its comments or body.

@@ -287,6 +287,7 @@ type WireNameError struct {
 	Form, Query, Header []string
 }
 
+// Error lists the undeclared names by kind.
 func (e *WireNameError) Error() string {
 	var parts []string
 	add := func(kind string, names []string) {
@@ -335,6 +336,7 @@ type FieldsError struct {
 	Missing, Unknown []string
 }
 
+// Error lists the missing and unknown fields.
 func (e *FieldsError) Error() string {
 	var parts []string
 	if len(e.Missing) > 0 {
