@@ -117,7 +117,7 @@ func TestControlHealthAndAuth(t *testing.T) {
 }
 
 func TestControlGuards(t *testing.T) {
-	h := newHarness(t, conversationstest.WithAllowedHosts("emulator.internal"))
+	h := newHarness(t, conversationstest.WithAllowedHosts("emulator.internal", " Box.Local ")) // as -allow-host "a, b" splits
 	port := strings.TrimPrefix(h.srv.URL, "http://127.0.0.1:")
 
 	// DNS rebinding: a foreign Host is refused on every control path, health included.
@@ -126,7 +126,7 @@ func TestControlGuards(t *testing.T) {
 	h.ctlFails(403, "DNS rebinding", "POST", "/_emulator/reset", "{}", "Host", "evil.example")
 	// The right name on the wrong port is refused too.
 	h.ctlFails(403, "DNS rebinding", "GET", "/_emulator/health", nil, "Host", "127.0.0.1:1")
-	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port, "LOCALHOST:" + port, "emulator.internal:" + port} {
+	for _, host := range []string{"127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port, "LOCALHOST:" + port, "emulator.internal:" + port, "box.local:" + port} {
 		h.ctlOK(200, "GET", "/_emulator/health", nil, "Host", host)
 	}
 	// The REST API is not Host-checked (an SDK sends its base URL's host; credentials guard it).

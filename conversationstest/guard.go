@@ -49,7 +49,7 @@ type controlConfig struct {
 func WithAllowedHosts(hosts ...string) Option {
 	return func(c *config) {
 		for _, h := range hosts {
-			c.control.allowedHosts = append(c.control.allowedHosts, strings.ToLower(strings.Trim(h, "[]")))
+			c.control.allowedHosts = append(c.control.allowedHosts, strings.ToLower(strings.Trim(h, " []")))
 		}
 	}
 }

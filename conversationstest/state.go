@@ -378,11 +378,11 @@ func clonePtr[T any](p *T) *T {
 }
 
 // StateVersion returns a number that moves whenever the emulator's state
-// may have changed through HTTP (every request other than GET and HEAD), a
-// delivery receipt, a timer firing, [Emulator.Reset] or
-// [Emulator.ImportState]. (The Go methods that simulate users or move the
-// clock do not move it.) The command's -state uses it to export the state
-// only after a change.
+// may have changed: every HTTP request other than GET and HEAD, a simulated
+// user's message, [Emulator.FailDeliveriesTo], a queued job done (a webhook
+// delivered, a delivery receipt moved), the clock advanced, a timer firing,
+// [Emulator.Reset] or [Emulator.ImportState]. The command's -state uses it
+// to export the state only after a change.
 func (e *Emulator) StateVersion() uint64 {
 	v, _ := e.live.watch() // the inspector's change feed (live.go)
 	return v

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,9 +23,8 @@ func TestCommand(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
-	bin := filepath.Join(t.TempDir(), "conversations-emulator")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, string(out))
+	bin, err := emulatorBinary() // devtools_test.go: built once per run
+	require.NoError(t, err)
 
 	const sid, token = "AC0123456789abcdef0123456789abcdef", "cmd-test-token"
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-account-sid", sid, "-auth-token", token)
