@@ -3,6 +3,7 @@ package conversations
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
 
@@ -13,36 +14,51 @@ import (
 // [ErrResponseTooLarge], and decoding stops at the limit.
 const MaxNestedItems = 1000
 
+// errNotArray is decodeBounded's error for a value that is not an array.
+var errNotArray = errors.New("expected an array")
+
+// decodeBounded decodes the JSON array (or null: nil) that comes next in dec,
+// one value at a time, with at most limit values: one more fails with
+// tooLarge (wrapped), and decoding stops there. The list pages and the
+// arrays inside a resource share it.
+func decodeBounded[T any](dec *json.Decoder, limit int, tooLarge error) ([]T, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, fmt.Errorf("%w, got %v", errNotArray, tok)
+	}
+	out := []T{}
+	for dec.More() {
+		if len(out) == limit {
+			return nil, fmt.Errorf("%w: an array of more than %d values", tooLarge, limit)
+		}
+		var zero T
+		out = append(out, zero)
+		if err := dec.Decode(&out[len(out)-1]); err != nil { // in place: no copy per value
+			return nil, err
+		}
+	}
+	_, err = dec.Token() // the closing bracket
+	return out, err
+}
+
 // boundedSlice decodes a JSON array (or null) of at most MaxNestedItems
 // values, one value at a time.
 type boundedSlice[T any] []T
 
 func (s *boundedSlice[T]) UnmarshalJSON(b []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil {
+	if string(b) == "null" {
 		*s = nil
 		return nil
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		return fmt.Errorf("expected an array, got %v", tok)
-	}
-	out := boundedSlice[T]{}
-	for dec.More() {
-		if len(out) == MaxNestedItems {
-			return fmt.Errorf("%w: an array of more than %d values", ErrResponseTooLarge, MaxNestedItems)
-		}
-		var v T
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		out = append(out, v)
-	}
+	out, err := decodeBounded[T](json.NewDecoder(bytes.NewReader(b)), MaxNestedItems, ErrResponseTooLarge)
 	*s = out
-	return nil
+	return err
 }
 
 // UnmarshalJSON decodes a message, with at most [MaxNestedItems] media.

@@ -304,29 +304,11 @@ func (lp *listPage[T]) decodeJSON(dec *json.Decoder) error {
 // decodeItems decodes the items array one item at a time, refusing more
 // than MaxItemsPerPage before decoding them.
 func (lp *listPage[T]) decodeItems(dec *json.Decoder) error {
-	tok, err := dec.Token()
-	if err != nil {
-		return err
-	}
-	if tok == nil {
-		lp.items = nil
-		return nil
-	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
+	items, err := decodeBounded[T](dec, MaxItemsPerPage, ErrPageTooLarge)
+	if errors.Is(err, errNotArray) {
 		return fmt.Errorf("list response field %q is not an array", lp.key)
 	}
-	lp.items = lp.items[:0]
-	for dec.More() {
-		if len(lp.items) == MaxItemsPerPage {
-			return fmt.Errorf("%w: more than %d", ErrPageTooLarge, MaxItemsPerPage)
-		}
-		var v T
-		if err := dec.Decode(&v); err != nil {
-			return err
-		}
-		lp.items = append(lp.items, v)
-	}
-	_, err = dec.Token()
+	lp.items = items
 	return err
 }
 

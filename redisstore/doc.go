@@ -4,8 +4,9 @@
 // each Twilio rate-limit scope may be called ([RateLimiter], for
 // conversations.WithRateLimiter).
 //
-// Behind a load balancer, Twilio's redelivery of a webhook reaches whichever
-// replica the balancer picks, and Twilio's limit of 30 mutating calls per
+// Behind a load balancer, a redelivery of a webhook (Twilio publishes no
+// retry policy for Conversations webhooks; the conversations package assumes
+// it may redeliver) reaches whichever replica the balancer picks, and Twilio's limit of 30 mutating calls per
 // second per Conversation Service or conversation is one budget for all
 // replicas. The in-process filter and limiter of the conversations package
 // see one replica only; these see all of them:
@@ -15,7 +16,7 @@
 //	...
 //	h, err := conversations.NewWebhookHandler(token, conversations.WithDuplicateFilter(dupes))
 //	...
-//	limiter, err := redisstore.NewRateLimiter(rdb) // 30 calls per second per scope
+//	limiter, err := redisstore.NewRateLimiter(rdb, conversations.RateLimits{}) // 30 calls per second per scope
 //	...
 //	client, err := conversations.NewClient(sid, token, conversations.WithRateLimiter(limiter))
 //

@@ -2,7 +2,6 @@ package redisstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -49,18 +48,13 @@ func NewRateLimiter(client redis.Scripter, limits conversations.RateLimits, opts
 	if client == nil {
 		return nil, errNilClient
 	}
-	if limits.PerSecond < 0 || limits.Burst < 0 || limits.Backoff < 0 || limits.IdleTimeout < 0 {
-		return nil, errors.New("redisstore: rate limits must not be negative")
+	// The in-process limiter checks the limits and fills in the defaults:
+	// one set of rules for both.
+	local, err := conversations.NewRateLimiter(limits)
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: %w", err)
 	}
-	if limits.PerSecond == 0 {
-		limits.PerSecond = conversations.DefaultRateLimit
-	}
-	if limits.Burst == 0 {
-		limits.Burst = 1
-	}
-	if limits.Backoff == 0 {
-		limits.Backoff = 5 * time.Second
-	}
+	limits = local.Limits()
 	limits.IdleTimeout = 0
 	if limits.PerSecond > 1e6 {
 		return nil, fmt.Errorf("redisstore: rate %v per second is above 1e6", limits.PerSecond)
