@@ -86,9 +86,12 @@ func (c *ControlClient) do(ctx context.Context, method, path string, in, out any
 		return fmt.Errorf("conversationstest: control API: %w", err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxControlBody))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxControlBody+1))
 	if err != nil {
 		return fmt.Errorf("conversationstest: control API: reading the answer: %w", err)
+	}
+	if len(data) > maxControlBody {
+		return fmt.Errorf("conversationstest: control API: the answer exceeds %d bytes", maxControlBody)
 	}
 	if resp.StatusCode >= 300 {
 		ce := &ControlError{Status: resp.StatusCode}

@@ -401,6 +401,7 @@ func TestWithWebhookURLAndReset(t *testing.T) {
 	assert.Equal(t, "POST", cfg["method"])
 	assert.Contains(t, cfg["filters"], "onMessageAdd")
 	assert.Contains(t, cfg["filters"], "onDeliveryUpdated")
+	assert.Contains(t, cfg["filters"], "onUserUpdate", "the pre-event of a user update is forwarded too")
 
 	ch := h2.smsPair("+15550000001", "+15550000002", "+15559990000")
 	h2.ctlOK(201, "POST", "/_emulator/inbound", obj{"channel": "sms", "from": "+15550000001", "to": "+15559990000", "body": "hi"})

@@ -1,20 +1,10 @@
 package conversationstest
 
 import (
-	"slices"
 	"time"
-)
 
-// webhookEvents are the events the emulator fires: with [WithWebhookURL]
-// the global webhook configuration lists them all as its filters.
-var webhookEvents = []string{
-	"onConversationAdd", "onConversationAdded", "onConversationUpdate", "onConversationUpdated",
-	"onConversationRemove", "onConversationRemoved", "onConversationStateUpdated",
-	"onMessageAdd", "onMessageAdded", "onMessageUpdate", "onMessageUpdated",
-	"onMessageRemove", "onMessageRemoved", "onDeliveryUpdated",
-	"onParticipantAdd", "onParticipantAdded", "onParticipantUpdate", "onParticipantUpdated",
-	"onParticipantRemove", "onParticipantRemoved", "onUserAdded", "onUserUpdated",
-}
+	"github.com/conversations-go/conversations"
+)
 
 // WithWebhookURL sets the global (account-level) webhook configuration at
 // start: url as both the pre-event and the post-event URL, method POST, and
@@ -32,7 +22,9 @@ func (e *Emulator) applyWebhookURL() {
 	e.globalHooks = hookConfig{method: "POST", target: "webhook", filters: []string{}}
 	if u := e.cfg.control.webhookURL; u != "" {
 		e.globalHooks.preURL, e.globalHooks.postURL = u, u
-		e.globalHooks.filters = slices.Clone(webhookEvents)
+		for _, t := range conversations.EventTypes() { // all 23, the emulator fires each
+			e.globalHooks.filters = append(e.globalHooks.filters, string(t))
+		}
 	}
 }
 
