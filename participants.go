@@ -156,7 +156,8 @@ func (s *ParticipantsService) FindByAddress(ctx context.Context, conversationSID
 			return p, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: no participant with address %q in conversation %s", ErrNotFound, address, conversationSID)
+	// The address is left out: it is a customer's phone number.
+	return nil, fmt.Errorf("%w: no participant with that address in conversation %s", ErrNotFound, conversationSID)
 }
 
 // Update updates a participant.
