@@ -66,12 +66,16 @@ func (s *ParticipantsService) AddMany(ctx context.Context, conversationSID strin
 }
 
 // participantKey identifies a participant within a conversation: its
-// identity, else its messaging address.
+// identity, else its messaging address, else its projected address (a
+// group MMS participant may have only that).
 func participantKey(p *ParticipantCreateParams) string {
-	if p.Identity != "" {
+	switch {
+	case p.Identity != "":
 		return "identity:" + p.Identity
+	case p.MessagingBindingAddress != "":
+		return "address:" + p.MessagingBindingAddress
 	}
-	return "address:" + p.MessagingBindingAddress
+	return "projected:" + p.MessagingBindingProjectedAddress
 }
 
 // existing lists a conversation's participants by participantKey.
@@ -84,8 +88,10 @@ func (s *ParticipantsService) existing(ctx context.Context, conversationSID stri
 		if p.Identity != "" {
 			out["identity:"+p.Identity] = p
 		}
-		if p.MessagingBinding != nil && p.MessagingBinding.Address != "" {
-			out["address:"+p.MessagingBinding.Address] = p
+		if b := p.MessagingBinding; b != nil && b.Address != "" {
+			out["address:"+b.Address] = p
+		} else if b != nil && b.ProjectedAddress != "" && p.Identity == "" {
+			out["projected:"+b.ProjectedAddress] = p
 		}
 	}
 	return out, nil
@@ -99,7 +105,14 @@ func (s *ParticipantsService) addStep(conversationSID string, p *ParticipantCrea
 			if p.Identity != "" {
 				return s.Fetch(ctx, conversationSID, p.Identity)
 			}
-			return s.FindByAddress(ctx, conversationSID, p.MessagingBindingAddress)
+			there, err := s.existing(ctx, conversationSID)
+			if err != nil {
+				return nil, err
+			}
+			if v, ok := there[participantKey(p)]; ok {
+				return v, nil
+			}
+			return nil, fmt.Errorf("%w: no participant with that address in conversation %s", ErrNotFound, conversationSID)
 		},
 		present: func(err error) bool {
 			return HasCode(err, CodeIdentityExists) || HasCode(err, CodeAddressPairInUse) || HasCode(err, CodeGroupParticipantExists)

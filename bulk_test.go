@@ -295,3 +295,29 @@ func TestAddManyDuplicatesAndConflicts(t *testing.T) {
 	_, err = c.Participants.AddMany(ctx, conv.SID, people(2, 0), &conversations.BulkOptions{Concurrency: -1})
 	require.ErrorContains(t, err, "Concurrency")
 }
+
+// A participant may have only a projected address (a group MMS number):
+// two such participants are two items, not one given twice, and a re-run
+// finds them by that address.
+func TestAddManyProjectedAddressOnly(t *testing.T) {
+	srv := conversationstest.NewServer()
+	t.Cleanup(srv.Close)
+	c := bulkClient(t, srv, 1000, nil)
+	ctx := context.Background()
+	conv, err := c.Conversations.Create(ctx, nil)
+	require.NoError(t, err)
+	want := []*conversations.ParticipantCreateParams{
+		{MessagingBindingProjectedAddress: "+15017122661"},
+		{MessagingBindingProjectedAddress: "+15017122662"},
+	}
+	rs, err := c.Participants.AddMany(ctx, conv.SID, want, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[conversations.BulkStatus]int{conversations.BulkDone: 2}, statuses(rs))
+	require.NotNil(t, rs[1].Value)
+	assert.Equal(t, "+15017122662", rs[1].Value.MessagingBinding.ProjectedAddress)
+
+	rs, err = c.Participants.AddMany(ctx, conv.SID, want, nil)
+	require.NoError(t, err)
+	assert.Equal(t, map[conversations.BulkStatus]int{conversations.BulkSkipped: 2}, statuses(rs))
+	assert.Equal(t, "+15017122661", rs[0].Value.MessagingBinding.ProjectedAddress)
+}
