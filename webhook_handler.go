@@ -181,11 +181,8 @@ func NewWebhookHandler(authToken string, opts ...WebhookOption) (*WebhookHandler
 	if authToken == "" {
 		return nil, ErrNoAuthToken
 	}
-	if cfg.publicURLErr != nil {
-		return nil, cfg.publicURLErr
-	}
-	if cfg.preTimeoutErr != nil {
-		return nil, cfg.preTimeoutErr
+	if cfg.err != nil {
+		return nil, cfg.err
 	}
 	log := cfg.logger
 	if log == nil {

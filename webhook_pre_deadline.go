@@ -30,7 +30,7 @@ const DefaultPreEventTimeout = 4500 * time.Millisecond
 func WithPreEventTimeout(d time.Duration, onTimeout Decision) WebhookOption {
 	return func(c *webhookConfig) {
 		if d <= 0 {
-			c.preTimeoutErr = fmt.Errorf("conversations: WithPreEventTimeout: %v is not a positive duration", d)
+			c.fail(fmt.Errorf("conversations: WithPreEventTimeout: %v is not a positive duration", d))
 			return
 		}
 		c.preTimeout, c.preOnTimeout = d, onTimeout
@@ -48,11 +48,7 @@ type preResult struct {
 // when the time is up even if the callback ignores its context. It reports
 // late when the callback did not answer in time; a panic becomes an error.
 func (h *WebhookHandler) runPre(ctx context.Context, fn preFunc, ev Event, attrs []slog.Attr) (d Decision, late bool, err error) {
-	timeout := h.cfg.preTimeout
-	if timeout <= 0 {
-		timeout = DefaultPreEventTimeout
-	}
-	cctx, cancel := context.WithTimeout(ctx, timeout)
+	cctx, cancel := context.WithTimeout(ctx, h.cfg.preTimeout)
 	defer cancel()
 	done := make(chan preResult, 1)
 	go func() {

@@ -27,20 +27,26 @@ var ErrMalformedWebhook = errors.New("conversations: malformed webhook")
 type WebhookOption func(*webhookConfig)
 
 type webhookConfig struct {
-	tokens        []string
-	publicURL     string
-	trustProxy    bool
-	maxBody       int64
-	dupes         DuplicateFilter
-	preTimeout    time.Duration
-	preOnTimeout  Decision
-	logger        *slog.Logger
-	publicURLErr  error
-	preTimeoutErr error
+	tokens       []string
+	publicURL    string
+	trustProxy   bool
+	maxBody      int64
+	dupes        DuplicateFilter
+	preTimeout   time.Duration
+	preOnTimeout Decision
+	logger       *slog.Logger
+	err          error // the first invalid option's error
+}
+
+// fail records an invalid option's error; the first one is kept.
+func (c *webhookConfig) fail(err error) {
+	if c.err == nil {
+		c.err = err
+	}
 }
 
 func newWebhookConfig(opts []WebhookOption) *webhookConfig {
-	c := &webhookConfig{maxBody: DefaultMaxWebhookBody}
+	c := &webhookConfig{maxBody: DefaultMaxWebhookBody, preTimeout: DefaultPreEventTimeout}
 	for _, o := range opts {
 		if o != nil {
 			o(c)
@@ -71,7 +77,7 @@ func WithPublicURL(baseURL string) WebhookOption {
 	return func(c *webhookConfig) {
 		u, err := url.Parse(baseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			c.publicURLErr = fmt.Errorf("conversations: WithPublicURL: %q is not an absolute http(s) URL without query", baseURL)
+			c.fail(fmt.Errorf("conversations: WithPublicURL: %q is not an absolute http(s) URL without query", baseURL))
 			return
 		}
 		c.publicURL = strings.TrimSuffix(baseURL, "/")
@@ -119,8 +125,8 @@ func ValidateRequest(r *http.Request, authToken string, opts ...WebhookOption) e
 // validateRequest validates r and returns its parameters: the parsed form
 // body of a POST, the query of a GET, or nil for a JSON body.
 func (c *webhookConfig) validateRequest(r *http.Request, authToken string) (url.Values, error) {
-	if c.publicURLErr != nil {
-		return nil, c.publicURLErr
+	if c.err != nil {
+		return nil, c.err
 	}
 	sig := r.Header.Get(SignatureHeader)
 	if sig == "" {
