@@ -47,30 +47,20 @@ func decodeBounded[T any](dec *json.Decoder, limit int, tooLarge error) ([]T, er
 	return out, err
 }
 
-// boundedSlice decodes a JSON array (or null) of at most MaxNestedItems
-// values, one value at a time.
-type boundedSlice[T any] []T
+// MessageMediaList is a message's media: the files attached to it. It is a
+// plain slice of [MessageMedia] whose JSON decoding holds at most
+// [MaxNestedItems] values: a larger array fails with an error wrapping
+// [ErrResponseTooLarge], and decoding stops at the limit.
+type MessageMediaList []MessageMedia
 
-func (s *boundedSlice[T]) UnmarshalJSON(b []byte) error {
+// UnmarshalJSON decodes a JSON array (or null) of at most [MaxNestedItems]
+// media, one value at a time.
+func (l *MessageMediaList) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
-		*s = nil
+		*l = nil
 		return nil
 	}
-	out, err := decodeBounded[T](json.NewDecoder(bytes.NewReader(b)), MaxNestedItems, ErrResponseTooLarge)
-	*s = out
+	out, err := decodeBounded[MessageMedia](json.NewDecoder(bytes.NewReader(b)), MaxNestedItems, ErrResponseTooLarge)
+	*l = out
 	return err
-}
-
-// UnmarshalJSON decodes a message, with at most [MaxNestedItems] media.
-func (m *Message) UnmarshalJSON(b []byte) error {
-	type plain Message
-	aux := struct {
-		*plain
-		Media boundedSlice[MessageMedia] `json:"media"`
-	}{plain: (*plain)(m)}
-	if err := json.Unmarshal(b, &aux); err != nil {
-		return err
-	}
-	m.Media = []MessageMedia(aux.Media)
-	return nil
 }

@@ -15,14 +15,14 @@ func TestMessageMediaBounded(t *testing.T) {
 	const conv, msg = "CH00000000000000000000000000000001", "IM00000000000000000000000000000001"
 	for _, tc := range []struct {
 		name, media string
-		want        []MessageMedia
+		want        MessageMediaList
 		wantErr     string
 	}{
 		{"absent", "", nil, ""},
 		{"null", `"media":null,`, nil, ""},
 		{"two", `"media":[{"sid":"ME1","size":3,"content_type":"image/png","filename":"a.png"},{"sid":"ME2"}],`,
-			[]MessageMedia{{SID: "ME1", Size: 3, ContentType: "image/png", Filename: "a.png"}, {SID: "ME2"}}, ""},
-		{"exactly the cap", `"media":[` + strings.Repeat(`{},`, MaxNestedItems-1) + `{}],`, make([]MessageMedia, MaxNestedItems), ""},
+			MessageMediaList{{SID: "ME1", Size: 3, ContentType: "image/png", Filename: "a.png"}, {SID: "ME2"}}, ""},
+		{"exactly the cap", `"media":[` + strings.Repeat(`{},`, MaxNestedItems-1) + `{}],`, make(MessageMediaList, MaxNestedItems), ""},
 		{"over the cap", `"media":[` + strings.Repeat(`{},`, MaxNestedItems) + `{}],`, nil, "more than 1000 values"},
 		{"not an array", `"media":{"sid":"ME1"},`, nil, "expected an array"},
 	} {

@@ -22,8 +22,8 @@ type Message struct {
 	Body   string `json:"body"`
 	// Media are the files attached to the message; nil when none. Upload a
 	// file with [MediaService.Upload] to attach it.
-	Media      []MessageMedia `json:"media"`
-	Attributes Attributes     `json:"attributes"`
+	Media      MessageMediaList `json:"media"`
+	Attributes Attributes       `json:"attributes"`
 	// ParticipantSID is empty for messages not sent by a participant.
 	ParticipantSID string           `json:"participant_sid"`
 	DateCreated    time.Time        `json:"date_created"`
