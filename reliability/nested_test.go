@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -33,19 +32,16 @@ func TestNestedArrayCap(t *testing.T) {
 	defer srv.Close()
 	c, _ := newClient(t, srv.URL, testPolicy)
 
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	m, err := c.Messages.Fetch(context.Background(), convSID, msgSID)
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	allocated := after.TotalAlloc - before.TotalAlloc
+	var m *conversations.Message
+	var err error
+	allocated, held := heapCost(func() any {
+		m, err = c.Messages.Fetch(context.Background(), convSID, msgSID)
+		return m
+	})
 	media := 0
 	if m != nil {
 		media = len(m.Media)
 	}
-	runtime.KeepAlive(m)
 	t.Logf("message with %d media {} (3 MB): %d decoded, %.1f MB allocated, %+.1f MB live, err %v",
 		n, media, float64(allocated)/1e6, float64(held)/1e6, err)
 	if !errors.Is(err, conversations.ErrResponseTooLarge) || m != nil {

@@ -109,19 +109,16 @@ func TestPageItemCap(t *testing.T) {
 	c, _ := newClient(t, srv.URL, testPolicy)
 
 	p := c.Conversations.Pager(nil)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	page, err := p.Next(context.Background())
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	held := int64(after.HeapAlloc) - int64(before.HeapAlloc)
-	allocated := after.TotalAlloc - before.TotalAlloc
+	var page *conversations.Page[conversations.Conversation]
+	var err error
+	allocated, held := heapCost(func() any {
+		page, err = p.Next(context.Background())
+		return page
+	})
 	n := 0
 	if page != nil {
 		n = len(page.Items)
 	}
-	runtime.KeepAlive(page)
 	t.Logf("3 MB page of {}: %d items returned, %.1f MB allocated, %+.1f MB live heap held, err %v",
 		n, float64(allocated)/1e6, float64(held)/1e6, err)
 	if !errors.Is(err, conversations.ErrPageTooLarge) || page != nil || p.More() {
@@ -185,4 +182,17 @@ func errText(err error) string {
 		s = s[:90] + "…"
 	}
 	return s
+}
+
+// heapCost runs f between two garbage collections: the bytes allocated while
+// it ran, and the live heap still held afterwards by what it returned.
+func heapCost(f func() any) (allocated uint64, held int64) {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v := f()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	return after.TotalAlloc - before.TotalAlloc, int64(after.HeapAlloc) - int64(before.HeapAlloc)
 }
