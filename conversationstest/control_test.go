@@ -50,16 +50,7 @@ func (h *harness) ctl(method, path string, body any, header ...string) (int, obj
 			req.Header.Set(header[i], header[i+1])
 		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(h.t, err)
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	require.NoError(h.t, err)
-	var out obj
-	if len(data) > 0 {
-		require.NoError(h.t, json.Unmarshal(data, &out), "body: %s", data)
-	}
-	return resp.StatusCode, out, resp.Header
+	return h.send(req)
 }
 
 // ctlOK sends a control request that must answer status.

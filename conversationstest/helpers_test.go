@@ -56,6 +56,14 @@ func (h *harness) do(method, path string, form url.Values, header ...string) (in
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
+	status, out, _ := h.send(req)
+	return status, out
+}
+
+// send sends req and returns its status, its JSON body decoded (nil when
+// empty) and its header.
+func (h *harness) send(req *http.Request) (int, obj, http.Header) {
+	h.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(h.t, err)
 	defer resp.Body.Close()
@@ -65,7 +73,7 @@ func (h *harness) do(method, path string, form url.Values, header ...string) (in
 	if len(b) > 0 {
 		require.NoError(h.t, json.Unmarshal(b, &out), "body: %s", b)
 	}
-	return resp.StatusCode, out
+	return resp.StatusCode, out, resp.Header
 }
 
 // ok sends a request that must succeed with the given status.
