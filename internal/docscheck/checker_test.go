@@ -138,3 +138,31 @@ func TestExtract(t *testing.T) {
 		t.Error("Skipped: only the nocompile fence is skipped")
 	}
 }
+
+// TestBrokenLinkIsCaught: a link to a missing file, and one to a heading
+// that moved away, are reported at their lines; good ones are not.
+func TestBrokenLinkIsCaught(t *testing.T) {
+	dir := t.TempDir()
+	other := "# Other\n\n## Many replicas: Redis\n\n## Go's `iter` package\n"
+	if err := os.WriteFile(filepath.Join(dir, "other.md"), []byte(other), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	md := "# Guide\n\n## Set up\n\n" +
+		"[ok](other.md#many-replicas-redis) [ok](other.md#gos-iter-package) [ok](#set-up) [web](https://example.com/x.md)\n" + // line 5
+		"[gone](missing.md) `[code](nothere.md)`\n" + // line 6
+		"[moved](other.md#production-volume) [self](#nowhere)\n" + // line 7
+		"```md\n[in a fence](nothere.md)\n```\n"
+	file := filepath.Join(dir, "guide.md")
+	var got []string
+	for _, p := range CheckLinks(file, []byte(md)) {
+		got = append(got, p.String())
+	}
+	want := []string{
+		file + ":6: link missing.md: no such file or directory",
+		file + ":7: link other.md#production-volume: no heading with that anchor",
+		file + ":7: link #nowhere: no heading with that anchor",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
