@@ -17,7 +17,7 @@ import (
 
 // The control API: routes under /_emulator/ that drive the emulator from
 // outside Go (simulated users, phones, deliveries, clock, webhook log,
-// reset, state). Its shapes are documented in the README; [ControlClient]
+// reset, state). Its shapes are documented in docs/emulator.md; [ControlClient]
 // calls it from Go.
 
 // controlPrefix is the path prefix of the control API; no Twilio path uses it.

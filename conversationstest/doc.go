@@ -19,7 +19,7 @@
 // API under /_emulator/ (simulated users writing in, phones, failed
 // deliveries, the clock, the webhook log, reset, state export and import)
 // drives it from any language; [ControlClient] calls it from Go, for tests
-// that run the binary out of process. The README documents each route.
+// that run the binary out of process. docs/emulator.md documents each route.
 //
 // # With httptest or an HTTP mock
 //

@@ -12,7 +12,7 @@
 // credentials it accepts, the web inspector's URL, the webhook target and
 // the state file, then logs each request and webhook delivery. The control
 // API under /_emulator/ (simulated users, phones, clock, reset, state) is
-// described in the README. -webhook-url forwards every event to a URL;
+// described in docs/emulator.md. -webhook-url forwards every event to a URL;
 // -state keeps the state in a file across restarts (written atomically).
 // It listens on 127.0.0.1 unless -addr says otherwise, and warns when it is
 // reachable from other machines. Requests must use HTTP basic auth with

@@ -90,6 +90,10 @@ func TestFragmentsCompile(t *testing.T) {
 		"b := make([]byte, 8); _, _ = crand.Read(b)\n" +
 		"f := fixture.New(t)\n" +
 		"var d time.Duration\n" +
+		"if v, ok := any(d).(time.Duration); ok {\n}\n" +
+		"switch x := any(n).(type) {\ncase int:\n}\n" +
+		"switch y := n; {\ndefault:\n}\n" +
+		"for i := 0; ; {\n\treturn err\n}\n" +
 		"```\n\n" +
 		"```go\n" +
 		"func greet(ctx context.Context, s *conversations.Scope, sid string) error {\n" +

@@ -59,7 +59,7 @@ type Program struct {
 // name the //line directives give (errors are reported against it). A
 // snippet that does not parse is an error naming file and line.
 func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
-	directive := fmt.Sprintf("//line %s:%d\n", file, s.Line)
+	directive := fmt.Sprintf("//line %s:%d:1\n", file, s.Line)
 	if startsWithPackage(s.Code) {
 		name := "snippet.go"
 		fset := token.NewFileSet()
@@ -193,8 +193,9 @@ func freeSelectors(f *ast.File) map[string][]string {
 
 // markUsed returns the function body of src (from offset start) with
 // `; _ = name` after every statement that declares variables, and at the top
-// of every range loop that declares them, each on the line it belongs to, so
-// that the line numbers stay those of the Markdown file.
+// of the body or of each case of every if, for, range, switch and type
+// switch that declares them, each on the line it belongs to, so that the line
+// numbers stay those of the Markdown file.
 func markUsed(fset *token.FileSet, f *ast.File, src string, start int) string {
 	type insertion struct {
 		at   int
@@ -209,6 +210,20 @@ func markUsed(fset *token.FileSet, f *ast.File, src string, start int) string {
 			}
 		}
 		return b.String()
+	}
+	// defined is the marking of the variables an init statement declares.
+	defined := func(st ast.Stmt) string {
+		if a, ok := st.(*ast.AssignStmt); ok && a.Tok == token.DEFINE {
+			return names(a.Lhs)
+		}
+		return ""
+	}
+	// at marks variables right after the token at pos ({ or :), where they
+	// are in scope.
+	at := func(pos token.Pos, text string) {
+		if text != "" {
+			ins = append(ins, insertion{fset.Position(pos).Offset + 1, text[1:] + ";"})
+		}
 	}
 	after := func(st ast.Stmt) {
 		var text string
@@ -243,9 +258,19 @@ func markUsed(fset *token.FileSet, f *ast.File, src string, start int) string {
 			list = n.Body
 		case *ast.RangeStmt:
 			if n.Tok == token.DEFINE {
-				if text := names([]ast.Expr{n.Key, n.Value}); text != "" {
-					ins = append(ins, insertion{fset.Position(n.Body.Lbrace).Offset + 1, text[1:] + ";"})
-				}
+				at(n.Body.Lbrace, names([]ast.Expr{n.Key, n.Value}))
+			}
+		case *ast.IfStmt:
+			at(n.Body.Lbrace, defined(n.Init))
+		case *ast.ForStmt:
+			at(n.Body.Lbrace, defined(n.Init))
+		case *ast.SwitchStmt:
+			for _, c := range n.Body.List {
+				at(c.(*ast.CaseClause).Colon, defined(n.Init))
+			}
+		case *ast.TypeSwitchStmt:
+			for _, c := range n.Body.List {
+				at(c.(*ast.CaseClause).Colon, defined(n.Init)+defined(n.Assign))
 			}
 		}
 		for _, st := range list {
