@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Checker compiles snippets against the modules of one repository.
@@ -18,6 +19,14 @@ type Checker struct {
 	WorkDir string   // where the temporary modules are written (a test's TempDir)
 	Env     []string // added to the go command's environment
 	Modules []Module // the repository's modules, root first (FindModules)
+
+	// RunEnv, when set, is called before each go run snippet runs; it
+	// returns the environment the program gets (after the test's own, from
+	// which every TWILIO_ variable and CONVERSATIONS_EMULATOR_HOST are
+	// removed) and a function to call when the program has ended. The test
+	// points CONVERSATIONS_EMULATOR_HOST at a fresh emulator. Without
+	// RunEnv, go run snippets are compiled only.
+	RunEnv func() (env []string, done func())
 
 	resolver *Resolver
 }
@@ -32,8 +41,8 @@ type Result struct {
 	// Reason is the go command's output.
 	Offline []Snippet
 	Reason  string
-	// Compiled counts the snippets compiled.
-	Compiled int
+	// Compiled counts the snippets compiled, Ran the go run snippets run.
+	Compiled, Ran int
 }
 
 // NewChecker finds the modules under root and indexes their packages and
@@ -93,6 +102,14 @@ func (c *Checker) Check(ctx context.Context, snippets []Snippet) (Result, error)
 		out, err := c.compile(ctx, dir, group)
 		if err == nil {
 			res.Compiled += len(group)
+			for _, p := range group {
+				if p.Runs() && c.RunEnv != nil {
+					if problem := c.run(ctx, dir, p); problem != "" {
+						res.Problems = append(res.Problems, problem)
+					}
+					res.Ran++
+				}
+			}
 			continue
 		}
 		if i == 1 && downloadFailed(out) {
@@ -151,7 +168,8 @@ func (c *Checker) compile(ctx context.Context, dir string, progs []*Program) (st
 				need[m.Path] = true
 			}
 		}
-		pkgDir := filepath.Join(dir, fmt.Sprintf("s%03d_%s_%d", i, sanitize(p.File), p.Line))
+		pkgDir := filepath.Join(dir, fmt.Sprintf("s%03d_%s_%d", i, sanitize(filepath.Base(p.File)), p.Line))
+		p.dir = pkgDir
 		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
 			return "", err
 		}
@@ -178,6 +196,41 @@ func (c *Checker) compile(ctx context.Context, dir string, progs []*Program) (st
 		}
 	}
 	return out.String(), nil
+}
+
+// run builds a go run snippet and runs it with the environment of RunEnv;
+// it returns the problem, or "" when the program ended with status 0.
+func (c *Checker) run(ctx context.Context, dir string, p *Program) string {
+	where := fmt.Sprintf("%s:%d", c.relative(p.File), p.Line)
+	bin := filepath.Join(dir, "bin", filepath.Base(p.dir))
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./"+filepath.Base(p.dir))
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Sprintf("%s: go run: build: %v\n%s", where, err, out)
+	}
+	env, done := c.RunEnv()
+	defer done()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Dir = dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TWILIO_") && !strings.HasPrefix(kv, "CONVERSATIONS_EMULATOR_HOST=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		text := out.String()
+		if len(text) > 2000 {
+			text = "..." + text[len(text)-2000:]
+		}
+		return fmt.Sprintf("%s: go run: %v\n%s", where, err, text)
+	}
+	return ""
 }
 
 // problems keeps the lines of the go command's output that name a Markdown

@@ -12,6 +12,12 @@ import (
 // extracts its snippets and checks them against the repository's modules.
 func checkMarkdown(t *testing.T, md string) (Result, string) {
 	t.Helper()
+	return checkMarkdownEnv(t, md, nil)
+}
+
+// checkMarkdownEnv is checkMarkdown with go run snippets run in runEnv.
+func checkMarkdownEnv(t *testing.T, md string, runEnv func() ([]string, func())) (Result, string) {
+	t.Helper()
 	dir := t.TempDir()
 	file := filepath.Join(dir, "guide.md")
 	if err := os.WriteFile(file, []byte(md), 0o644); err != nil {
@@ -25,6 +31,7 @@ func checkMarkdown(t *testing.T, md string) (Result, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.RunEnv = runEnv
 	res, err := c.Check(context.Background(), snippets)
 	if err != nil {
 		t.Fatal(err)
@@ -168,5 +175,39 @@ func TestBrokenLinkIsCaught(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestRunSnippets: a go run snippet is run against the emulator; one whose
+// claim is false (the conversation it fetches is not there) fails at its
+// line with what it printed, one that works passes.
+func TestRunSnippets(t *testing.T) {
+	md := "```go run\n" + // line 1
+		"ctx := context.Background()\n" +
+		"client, err := conversations.NewClientFromEnv()\n" +
+		"if err != nil {\n\treturn err\n}\n" +
+		"conv, err := client.Conversations.Create(ctx, &conversations.ConversationCreateParams{UniqueName: \"support\"})\n" +
+		"if err != nil {\n\treturn err\n}\n" +
+		"_, err = client.Conversations.Fetch(ctx, conv.SID)\n" +
+		"return err\n" +
+		"```\n\n" +
+		"```go run\n" + // line 16
+		"client, err := conversations.NewClientFromEnv()\n" +
+		"if err != nil {\n\treturn err\n}\n" +
+		"_, err = client.Conversations.Fetch(context.Background(), \"support\") // a fresh emulator: not there\n" +
+		"return err\n" +
+		"```\n"
+	runs := 0
+	res, file := checkMarkdownEnv(t, md, func() ([]string, func()) {
+		runs++
+		env, done := emulatorEnv()
+		return env, done
+	})
+	if runs != 2 || res.Ran != 2 {
+		t.Fatalf("ran %d snippets (%d emulators), want 2", res.Ran, runs)
+	}
+	if len(res.Problems) != 1 || !strings.HasPrefix(res.Problems[0], file+":16: go run: exit status 1") ||
+		!strings.Contains(res.Problems[0], "20404") {
+		t.Fatalf("problems = %q, want one at %s:16 with the 404", res.Problems, file)
 	}
 }

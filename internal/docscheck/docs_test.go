@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/conversations-go/conversations"
+	"github.com/conversations-go/conversations/conversationstest"
 )
 
 // repoRoot is the core module's directory, two levels up.
@@ -66,6 +69,7 @@ func TestDocSnippetsCompile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.RunEnv = emulatorEnv
 	res, err := c.Check(context.Background(), snippets)
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +88,15 @@ func TestDocSnippetsCompile(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	t.Logf("%d snippets compiled", res.Compiled)
+	t.Logf("%d snippets compiled, %d run", res.Compiled, res.Ran)
+}
+
+// emulatorEnv starts a fresh emulator for a go run snippet and points
+// NewClientFromEnv at it (with no TWILIO_ variable set, it uses the
+// emulator's default credentials).
+func emulatorEnv() ([]string, func()) {
+	srv := conversationstest.NewServer()
+	return []string{conversations.EmulatorHostEnv + "=" + strings.TrimPrefix(srv.URL, "http://")}, srv.Close
 }
 
 // pending are guides written in parallel in this round, linked from the

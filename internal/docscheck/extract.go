@@ -20,6 +20,10 @@
 //
 // A fence written ```go nocompile is skipped: keep that for a snippet that
 // cannot be made complete, and say why next to it; fixing the snippet is better.
+// A fence written ```go run is also built as a program (statements become the
+// body of main, returning an error ends it with status 1) and run by
+// [Checker.Check], against the emulator the test gives it: a snippet that
+// claims to work must work.
 //
 // The snippets are compiled by the go command (go vet, which type-checks and
 // vets) in a temporary module that requires the repository's local modules
@@ -42,10 +46,17 @@ type Snippet struct {
 }
 
 // Skipped reports whether the fence asks not to be compiled ("go nocompile").
-func (s Snippet) Skipped() bool {
+func (s Snippet) Skipped() bool { return s.flag("nocompile") }
+
+// Runs reports whether the fence asks to be run too ("go run"): the snippet
+// is built as a program and run against the emulator.
+func (s Snippet) Runs() bool { return s.flag("run") }
+
+// flag reports whether the fence's info string has word after "go".
+func (s Snippet) flag(word string) bool {
 	f := strings.Fields(s.Info)
 	for _, w := range f[1:] {
-		if w == "nocompile" {
+		if w == word {
 			return true
 		}
 	}

@@ -51,6 +51,8 @@ type Program struct {
 	Kind    Kind
 	Files   map[string]string // file name -> source
 	Imports []string          // import paths, sorted
+
+	dir string // its package directory, once written
 }
 
 // Prepare turns a snippet into a package: it decides the snippet's kind,
@@ -70,6 +72,9 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 		if strings.HasSuffix(f.Name.Name, "_test") {
 			name = "snippet_test.go"
 		}
+		if s.Runs() && f.Name.Name != "main" {
+			return nil, fmt.Errorf("%s:%d: a go run snippet is statements or a whole main package", file, s.Line)
+		}
 		p := &Program{Snippet: s, Kind: WholeFile, Files: map[string]string{name: directive + s.Code}}
 		for _, im := range f.Imports {
 			path, _ := strconv.Unquote(im.Path.Value)
@@ -80,23 +85,31 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 
 	// Top-level declarations, or else statements: whichever parses, and when
 	// neither does, the error of the reading that got further.
-	declSrc := "package snippet\n\n" + directive + s.Code
-	bodyHead := "package snippet\n\nfunc _() error {\n" + directive
-	bodySrc := bodyHead + s.Code + "}\n"
+	pkg, fn := "package snippet\n", "func _() error {\n"
+	if s.Runs() {
+		pkg, fn = "package main\n", "func snippet() error {\n"
+	}
+	declHead := pkg + "\n"
+	bodyHead := pkg + "\n" + fn
+	declSrc := declHead + directive + s.Code
+	bodySrc := bodyHead + directive + s.Code + "}\n"
 	fset := token.NewFileSet()
-	kind, src, head := Decls, declSrc, "package snippet\n\n"
+	kind, src, head := Decls, declSrc, declHead
 	f, derr := parser.ParseFile(fset, "snippet.go", declSrc, parser.ParseComments)
 	if derr != nil {
 		var berr error
 		fset = token.NewFileSet()
 		f, berr = parser.ParseFile(fset, "snippet.go", bodySrc, parser.ParseComments)
 		if berr != nil {
-			if errorOffset(derr)-len("package snippet\n\n") > errorOffset(berr)-len(bodyHead) {
+			if errorOffset(derr)-len(declHead) > errorOffset(berr)-len(bodyHead) {
 				return nil, syntaxError(derr)
 			}
 			return nil, syntaxError(berr)
 		}
-		kind, src, head = Body, bodySrc, "package snippet\n\nfunc _() error {\n"
+		kind, src, head = Body, bodySrc, bodyHead
+	}
+	if s.Runs() && kind != Body {
+		return nil, fmt.Errorf("%s:%d: a go run snippet is statements or a whole main package", file, s.Line)
 	}
 
 	uses := freeSelectors(f)
@@ -130,8 +143,11 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 		body = markUsed(fset, f, src, len(head))
 	}
 	p := &Program{Snippet: s, Kind: kind, Files: map[string]string{
-		"snippet.go": head[:len("package snippet\n")] + importBlock(imports) + head[len("package snippet\n"):] + body,
+		"snippet.go": pkg + importBlock(imports) + head[len(pkg):] + body,
 	}}
+	if s.Runs() {
+		p.Files["main.go"] = runMain
+	}
 	if len(pre) > 0 {
 		preImports := map[string]string{}
 		var decl strings.Builder
@@ -147,7 +163,7 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 			fmt.Fprintf(&decl, "\t%s %s\n", v.Name, v.Type)
 		}
 		decl.WriteString(")\n")
-		p.Files["preamble.go"] = "package snippet\n" + importBlock(preImports) + "\n" + decl.String()
+		p.Files["preamble.go"] = pkg + importBlock(preImports) + "\n" + decl.String()
 		for _, path := range preImports {
 			imports["preamble "+path] = path
 		}
@@ -162,6 +178,23 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 	sort.Strings(p.Imports)
 	return p, nil
 }
+
+// runMain is the main of a go run snippet: it runs the snippet, and an error
+// it returns ends the program with status 1.
+const runMain = `package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	if err := snippet(); err != nil {
+		fmt.Fprintln(os.Stderr, "snippet:", err)
+		os.Exit(1)
+	}
+}
+`
 
 // startsWithPackage reports whether the code's first token is `package`.
 func startsWithPackage(code string) bool {
