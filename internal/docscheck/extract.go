@@ -30,6 +30,9 @@
 // through replace directives, so snippets of redisstore or any other module of
 // the repository compile too. //line directives map every error to the
 // Markdown file and line it comes from.
+//
+// [CheckLinks] checks the relative links of the same files: each file,
+// directory and heading they name must exist.
 package docscheck
 
 import (

@@ -125,18 +125,14 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 		}
 	}
 
+	// A name no package has is left to the compiler, which reports
+	// "undefined: name" at the snippet's line.
 	imports := map[string]string{} // name -> path
-	var unknown []string
 	for name, sels := range uses {
-		path, ok := r.Resolve(name, sels)
-		if !ok {
-			unknown = append(unknown, name)
-			continue
+		if path, ok := r.Resolve(name, sels); ok {
+			imports[name] = path
 		}
-		imports[name] = path
 	}
-	sort.Strings(unknown)
-	_ = unknown // left to the compiler: "undefined: name" at the snippet's line
 
 	body := src[len(head):]
 	if kind == Body {
@@ -147,6 +143,10 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 	}}
 	if s.Runs() {
 		p.Files["main.go"] = runMain
+	}
+	paths := map[string]bool{}
+	for _, path := range imports {
+		paths[path] = true
 	}
 	if len(pre) > 0 {
 		preImports := map[string]string{}
@@ -159,21 +159,15 @@ func Prepare(s Snippet, file string, r *Resolver) (*Program, error) {
 					return nil, fmt.Errorf("docscheck: preamble package %s not found", name)
 				}
 				preImports[name] = path
+				paths[path] = true
 			}
 			fmt.Fprintf(&decl, "\t%s %s\n", v.Name, v.Type)
 		}
 		decl.WriteString(")\n")
 		p.Files["preamble.go"] = pkg + importBlock(preImports) + "\n" + decl.String()
-		for _, path := range preImports {
-			imports["preamble "+path] = path
-		}
 	}
-	seen := map[string]bool{}
-	for _, path := range imports {
-		if !seen[path] {
-			seen[path] = true
-			p.Imports = append(p.Imports, path)
-		}
+	for path := range paths {
+		p.Imports = append(p.Imports, path)
 	}
 	sort.Strings(p.Imports)
 	return p, nil
