@@ -55,9 +55,15 @@ func TestGroupMMSFromAnyLanguage(t *testing.T) {
 	require.Empty(t, h.ctlOK(200, "GET", "/_emulator/phones/+15550000001", nil)["messages"])
 
 	again := h.ctlOK(201, "POST", "/_emulator/inbound",
-		`{"channel":"sms","from":"+15550000003","to":"`+groupNumber+`","others":["+15550000002","+15550000001"],"body":"Me"}`)
+		`{"channel":"sms","from":"+15550000003","to":"`+groupNumber+`","others":["+15550000002","+15550000001"],"body":"Me",
+		  "media":[{"content_type":"image/png","filename":"car.png","data":"iVBORw0KGgo="}]}`)
 	require.Equal(t, false, again["created_conversation"])
 	require.Equal(t, ch, again["conversation"].(obj)["sid"])
+	require.Len(t, again["message"].(obj)["media"], 1)
+	phone := h.ctlOK(200, "GET", "/_emulator/phones/+15550000001", nil)["messages"].([]any)
+	require.Len(t, phone, 1, "the first sender receives the others' messages")
+	require.Equal(t, again["message"].(obj)["sid"], phone[0].(obj)["message_sid"])
+	require.Equal(t, "car.png", phone[0].(obj)["media"].([]any)[0].(obj)["filename"])
 	// Without others, the same sender and number is a one-to-one SMS: not
 	// the group.
 	h.ctlFails(404, "auto-creation", "POST", "/_emulator/inbound", `{"channel":"sms","from":"+15550000003","to":"+15558880000","body":"x"}`)
