@@ -257,8 +257,8 @@ func (e *Emulator) handle(method, pattern string, h handler) {
 	scoped := strings.HasPrefix(pattern, "/v1/Services/{ChatServiceSid}")
 	e.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
 		c := &call{e: e, r: r, base: baseURL(r), scoped: scoped}
-		// formparse reads a raw ';' as an ordinary character, as Twilio's
-		// other clients' parsers do; r.ParseForm would refuse it.
+		// formparse reads a raw ';' as an ordinary character, as the form
+		// parsers of Node, Python, Rails and PHP do; r.ParseForm refuses it.
 		if err := formparse.ParseRequest(r); err != nil {
 			writeError(w, badRequest(codeInvalidParam, "Invalid request body: %v", err))
 			return
