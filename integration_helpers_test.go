@@ -9,6 +9,7 @@ import (
 
 	"github.com/conversations-go/conversations"
 	"github.com/conversations-go/conversations/conversationstest"
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // newBot starts a webhook endpoint that checks X-Twilio-Signature and hands
@@ -17,7 +18,7 @@ func newBot(t *testing.T, authToken string, handle func(url.Values)) string {
 	t.Helper()
 	var base string
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
+		if err := formparse.ParseRequest(r); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}

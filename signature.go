@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // SignatureHeader is the HTTP header that carries Twilio's webhook signature.
@@ -137,7 +139,7 @@ func (c *webhookConfig) validateBody(authToken, rawURL string, body []byte, sign
 	if signature == "" {
 		return nil, ErrMissingSignature
 	}
-	form, err := url.ParseQuery(string(body))
+	form, err := formparse.Parse(string(body))
 	if err != nil {
 		return nil, fmt.Errorf("%w: malformed form body: %v", ErrMalformedWebhook, err)
 	}
@@ -151,7 +153,7 @@ func bodyHashParam(rawURL string) (string, bool) {
 	}
 	_, q, _ := strings.Cut(rawURL, "?")
 	q, _, _ = strings.Cut(q, "#")
-	vals, _ := url.ParseQuery(q)
+	vals, _ := formparse.Parse(q)
 	h, ok := vals["bodySHA256"]
 	if !ok || len(h) == 0 {
 		return "", false

@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // IdempotencyHeader is the header that carries a webhook's idempotency
@@ -160,13 +162,13 @@ var errMissingField = errors.New("missing")
 func ParseEvent(r *http.Request) (Event, error) {
 	var form url.Values
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		form = r.URL.Query()
+		form = formparse.Query(r.URL)
 	} else {
 		body, err := readBody(r, DefaultMaxWebhookBody)
 		if err != nil {
 			return nil, err
 		}
-		if form, err = url.ParseQuery(string(body)); err != nil {
+		if form, err = formparse.Parse(string(body)); err != nil {
 			return nil, fmt.Errorf("%w: malformed form body: %v", ErrMalformedWebhook, err)
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 func FuzzDecodeEvent(f *testing.F) {
@@ -20,7 +22,7 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add("EventType=onFuture&X=1")
 	f.Add("EventType=&Body=")
 	f.Fuzz(func(t *testing.T, body string) {
-		form, err := url.ParseQuery(body)
+		form, err := formparse.Parse(body)
 		if err != nil {
 			return
 		}
@@ -56,7 +58,7 @@ func FuzzValidateSignature(f *testing.F) {
 	f.Add("https://h/p?bodySHA256=zz", "", "x")
 	f.Add("\x00://@[:", "=", "")
 	f.Fuzz(func(t *testing.T, rawURL, query, sig string) {
-		params, err := url.ParseQuery(query)
+		params, err := formparse.Parse(query)
 		if err != nil {
 			return
 		}
@@ -116,7 +118,7 @@ func FuzzValidateRequest(f *testing.F) {
 					continue
 				}
 				var err error
-				if params, err = url.ParseQuery(body); err != nil {
+				if params, err = formparse.Parse(body); err != nil {
 					continue
 				}
 			}

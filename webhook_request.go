@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // DefaultMaxWebhookBody is the default cap on a webhook body: 1 MiB.
@@ -137,7 +139,7 @@ func (c *webhookConfig) validateRequest(r *http.Request, authToken string) (url.
 		if err := c.validate(authToken, rawURL, nil, sig); err != nil {
 			return nil, err
 		}
-		return r.URL.Query(), nil
+		return formparse.Query(r.URL), nil
 	}
 	body, err := readBody(r, c.maxBody)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -137,6 +138,16 @@ func (c *ControlClient) Inbound(ctx context.Context, in InboundRequest) (*Inboun
 	}
 	res.ConversationSid, res.MessageSid, res.Index = conv.Sid, msg.Sid, msg.Index
 	return &res, nil
+}
+
+// SendGroupMMS simulates a Group MMS (POST /_emulator/inbound with
+// others), as [Emulator.SendGroupMMS] does in process: the user at from
+// texts the group's Twilio number to together with the users at others.
+func (c *ControlClient) SendGroupMMS(ctx context.Context, from, to string, others []string, body string) (*InboundResult, error) {
+	if len(others) == 0 {
+		return nil, errors.New("conversationstest: SendGroupMMS needs at least one other recipient")
+	}
+	return c.Inbound(ctx, InboundRequest{Channel: "sms", From: from, To: to, Others: others, Body: body})
 }
 
 // Phones lists the simulated phones that received messages

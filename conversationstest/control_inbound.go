@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,10 +25,17 @@ const maxInboundMedia = 10
 // InboundRequest is a simulated user writing in (POST /_emulator/inbound).
 // For "sms" and "whatsapp", From is the user's address and To the proxy
 // address; for "chat", Conversation (SID or unique name) and Identity.
+//
+// Others makes an "sms" message a Group MMS, as [Emulator.SendGroupMMS]
+// sends it: To is then the group's Twilio number and Others the group
+// message's other recipients (the addresses besides From and To that an
+// inbound Group MMS carries). It lands in the open group conversation of To
+// whose members are exactly From and Others, or auto-creates one.
 type InboundRequest struct {
 	Channel      string         `json:"channel"` // sms, whatsapp or chat
 	From         string         `json:"from,omitempty"`
 	To           string         `json:"to,omitempty"`
+	Others       []string       `json:"others,omitempty"` // Group MMS (sms only)
 	Conversation string         `json:"conversation,omitempty"`
 	Identity     string         `json:"identity,omitempty"`
 	Body         string         `json:"body"`
@@ -81,6 +89,14 @@ func checkInbound(in *InboundRequest) error {
 	default:
 		return controlErr(http.StatusBadRequest, `channel must be "sms", "whatsapp" or "chat", not %q`, in.Channel)
 	}
+	if in.Others != nil {
+		if in.Channel != "sms" {
+			return controlErr(http.StatusBadRequest, "others (a Group MMS) is for channel sms only, not %s", in.Channel)
+		}
+		if err := checkGroupMMS(in.From, in.To, in.Others); err != nil {
+			return controlErr(http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "conversationstest: "))
+		}
+	}
 	if in.Body == "" && len(in.Media) == 0 {
 		return controlErr(http.StatusBadRequest, "body or media is required")
 	}
@@ -115,7 +131,7 @@ func (e *Emulator) controlInbound(r *http.Request) (int, any, error) {
 	)
 	switch in.Channel {
 	case "sms":
-		res, err = e.inbound(in.From, in.To, in.Body, in.Media)
+		res, err = e.receive(inboundMessage{from: in.From, to: in.To, others: slices.Clone(in.Others), body: in.Body, media: in.Media})
 	case "whatsapp":
 		res, err = e.inbound(whatsapp(in.From), whatsapp(in.To), in.Body, in.Media)
 	case "chat":

@@ -16,8 +16,8 @@
 //
 // Apps in other languages can run the same emulator as a process with
 // cmd/conversations-emulator and point their Twilio SDK at it. Its control
-// API under /_emulator/ (simulated users writing in, phones, failed
-// deliveries, the clock, the webhook log, reset, state export and import)
+// API under /_emulator/ (simulated users writing in, a Group MMS included,
+// phones, failed deliveries, the clock, the webhook log, reset, state export and import)
 // drives it from any language; [ControlClient] calls it from Go, for tests
 // that run the binary out of process. docs/emulator.md documents each route.
 //
@@ -87,7 +87,8 @@
 // auto-creation type webhook, a conversation-scoped webhook), after the
 // onConversationAdd pre-event (with MessageBody and the MessagingBinding
 // fields) has let it through. [Emulator.SendGroupMMS] does the same for a
-// Group MMS, and [Emulator.SendChat] simulates a chat user writing from a
+// Group MMS (POST /_emulator/inbound with "others" and
+// [ControlClient.SendGroupMMS] out of process), and [Emulator.SendChat] simulates a chat user writing from a
 // client SDK.
 //
 // # Webhooks

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // Default credentials. An Emulator built without [WithCredentials] accepts
@@ -255,14 +257,16 @@ func (e *Emulator) handle(method, pattern string, h handler) {
 	scoped := strings.HasPrefix(pattern, "/v1/Services/{ChatServiceSid}")
 	e.mux.HandleFunc(method+" "+pattern, func(w http.ResponseWriter, r *http.Request) {
 		c := &call{e: e, r: r, base: baseURL(r), scoped: scoped}
-		if err := r.ParseForm(); err != nil {
+		// formparse reads a raw ';' as an ordinary character, as the form
+		// parsers of Node, Python, Rails and PHP do; r.ParseForm refuses it.
+		if err := formparse.ParseRequest(r); err != nil {
 			writeError(w, badRequest(codeInvalidParam, "Invalid request body: %v", err))
 			return
 		}
 		if r.Method == http.MethodPost {
 			c.form = r.PostForm
 		} else {
-			c.form = r.URL.Query()
+			c.form = formparse.Query(r.URL)
 		}
 		c.hooks = strings.EqualFold(r.Header.Get("X-Twilio-Webhook-Enabled"), "true")
 		status, body, err := h(c)

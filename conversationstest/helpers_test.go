@@ -16,6 +16,8 @@ import (
 	"github.com/conversations-go/conversations"
 	"github.com/conversations-go/conversations/conversationstest"
 	"github.com/stretchr/testify/require"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // harness drives an emulator over plain HTTP, as any SDK would.
@@ -225,7 +227,9 @@ func (r *hookRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	sigURL := r.url + req.URL.RequestURI()
 	var params url.Values
 	if req.Method == http.MethodPost {
-		req.ParseForm()
+		if err := formparse.ParseRequest(req); err != nil {
+			r.t.Errorf("webhook form: %v", err)
+		}
 		params = req.PostForm
 	}
 	if got, want := req.Header.Get("X-Twilio-Signature"), conversations.ComputeSignature(r.token, sigURL, params); got != want {
@@ -233,7 +237,7 @@ func (r *hookRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	f := params
 	if req.Method == http.MethodGet {
-		f = req.URL.Query()
+		f = formparse.Query(req.URL)
 	}
 	r.mu.Lock()
 	r.requests = append(r.requests, hookRequest{req.Method, req.Header.Clone(), f})

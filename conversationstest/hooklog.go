@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // hookLogSize is how many webhook deliveries the log keeps (the newest).
@@ -153,7 +155,7 @@ func redactURL(target string) string {
 
 func (e *Emulator) controlWebhooks(r *http.Request) (int, any, error) {
 	var after int64
-	if s := r.URL.Query().Get("after"); s != "" {
+	if s := formparse.Query(r.URL).Get("after"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n < 0 {
 			return 0, nil, controlErr(http.StatusBadRequest, "after must be a delivery id (a non-negative integer), got %q", s)

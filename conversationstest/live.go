@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // feed is the emulator's change counter, which the web inspector follows to
@@ -76,7 +78,7 @@ const (
 // fetch, which can send the Authorization header that EventSource cannot.
 func (e *Emulator) serveEvents(w http.ResponseWriter, r *http.Request) {
 	var after uint64
-	if s := r.URL.Query().Get("after"); s != "" {
+	if s := formparse.Query(r.URL).Get("after"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
 			writeControlError(w, controlErr(http.StatusBadRequest, "after must be a version number, not %q", s))

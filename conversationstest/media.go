@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // The Media Content Service (MCS). Twilio serves it on its own host
@@ -133,7 +135,7 @@ func (e *Emulator) uploadMedia(w http.ResponseWriter, r *http.Request) {
 			serviceSid:  svc.sid,
 			created:     e.nowLocked(),
 			contentType: ct,
-			filename:    r.URL.Query().Get("Filename"),
+			filename:    formparse.Query(r.URL).Get("Filename"),
 			data:        data,
 		}
 		e.media.put(m.sid, m)
@@ -180,7 +182,7 @@ func (e *Emulator) mediaContent(w http.ResponseWriter, r *http.Request) {
 // temporaryMediaContent serves a pre-signed URL: no credentials, a
 // signature over the SID and expiry, and a 300-second life.
 func (e *Emulator) temporaryMediaContent(w http.ResponseWriter, r *http.Request) {
-	sid, q := r.PathValue("Sid"), r.URL.Query()
+	sid, q := r.PathValue("Sid"), formparse.Query(r.URL)
 	exp, perr := strconv.ParseInt(q.Get("Expires"), 10, 64)
 	content, err := e.temporaryContent(r, sid, exp, perr == nil)
 	if err != nil {
@@ -195,7 +197,7 @@ func (e *Emulator) temporaryMediaContent(w http.ResponseWriter, r *http.Request)
 func (e *Emulator) temporaryContent(r *http.Request, sid string, exp int64, parsed bool) (mediaBytes, error) {
 	e.lock()
 	defer e.unlock()
-	if !parsed || !hmac.Equal([]byte(r.URL.Query().Get("Signature")), []byte(e.mediaSignature(sid, exp))) {
+	if !parsed || !hmac.Equal([]byte(formparse.Query(r.URL).Get("Signature")), []byte(e.mediaSignature(sid, exp))) {
 		return mediaBytes{}, errorf(http.StatusForbidden, codeAuth, "Invalid signature")
 	}
 	if e.nowLocked().Unix() >= exp {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // Twilio renders dates as RFC 3339 in UTC, to the second.
@@ -143,7 +145,7 @@ func decodePageToken(tok string) (pageCursor, bool) {
 	if err != nil {
 		return pageCursor{}, false
 	}
-	v, err := url.ParseQuery(string(b))
+	v, err := formparse.Parse(string(b))
 	if err != nil {
 		return pageCursor{}, false
 	}
@@ -185,7 +187,7 @@ func paginate[T listItem](c *call, items []T, o listOpts, render func(T) any) (a
 	}
 
 	filters := url.Values{}
-	for k, v := range c.r.URL.Query() {
+	for k, v := range formparse.Query(c.r.URL) {
 		if k != "PageSize" && k != "Page" && k != "PageToken" {
 			filters[k] = v
 		}

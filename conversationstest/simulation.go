@@ -123,11 +123,43 @@ func (e *Emulator) inbound(from, to, body string, media []InboundMedia) (Inbound
 // (addresses without a proxy address). The onConversationAdd pre-event of
 // an auto-created conversation carries MessagingBinding.Address once per
 // member (the emulator's assumption of the list's wire form).
+//
+// The members are distinct addresses, none of them to, and at most 10 (a
+// group conversation's limit); otherwise an error says what is wrong.
 func (e *Emulator) SendGroupMMS(from, to string, others []string, body string) (InboundMessage, error) {
-	if len(others) == 0 {
-		return InboundMessage{}, errors.New("conversationstest: SendGroupMMS needs at least one other recipient")
+	if err := checkGroupMMS(from, to, others); err != nil {
+		return InboundMessage{}, err
 	}
 	return e.receive(inboundMessage{from: from, to: to, others: slices.Clone(others), body: body})
+}
+
+// checkGroupMMS checks the addresses of an inbound Group MMS: a sender and
+// a group number, at least one other recipient, every member once, the
+// group number none of them, and at most maxGroupParticipants members.
+func checkGroupMMS(from, to string, others []string) error {
+	switch {
+	case from == "" || to == "":
+		return errors.New("conversationstest: a Group MMS needs from (the sender) and to (the group's Twilio number)")
+	case from == to:
+		return errors.New("conversationstest: a Group MMS's sender (from) cannot be the group's Twilio number (to)")
+	case len(others) == 0:
+		return errors.New("conversationstest: a Group MMS needs at least one other recipient")
+	case len(others)+1 > maxGroupParticipants:
+		return fmt.Errorf("conversationstest: a Group MMS has at most %d members (the sender and %d others), got %d", maxGroupParticipants, maxGroupParticipants-1, len(others)+1)
+	}
+	seen := map[string]bool{from: true}
+	for i, o := range others {
+		switch {
+		case o == "":
+			return fmt.Errorf("conversationstest: other recipient %d is empty", i)
+		case o == to:
+			return fmt.Errorf("conversationstest: other recipient %d is the group's Twilio number (to)", i)
+		case seen[o]:
+			return fmt.Errorf("conversationstest: other recipient %d repeats a member (%s)", i, redactAddress(o))
+		}
+		seen[o] = true
+	}
+	return nil
 }
 
 // SendChat simulates a chat user (a participant with that identity) sending

@@ -24,6 +24,7 @@ import (
 )
 
 const (
+	groupLine   = "+15559870003" // a Group MMS number
 	customer    = "+15551230001"
 	supportLine = "+15559870002"
 	question    = "Hi! Where is my order #1042?"
@@ -119,6 +120,8 @@ func TestInspectorRoundTrip(t *testing.T) {
 	))
 	waitFor(t, page, "the clock a day ahead", `document.querySelector('#clock-now').textContent !== %q && document.querySelector('#clock-now').classList.contains('shifted')`, before)
 	screenshot(t, page, filepath.Join(shots, "inspector-failed.png"))
+
+	groupMMSFromInspector(t, page, bot, shots)
 
 	// A clean stop does not wait on the page's open event stream (if it did,
 	// the shutdown would time out and the process exit with status 1), and
@@ -337,4 +340,70 @@ func screenshot(t *testing.T, page context.Context, path string) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
+}
+
+// groupMMSFromInspector sends a Group MMS from the inspector's "Text in"
+// form (the others field): it lands in one new group conversation whose
+// header names the group's number and its three members, whose message
+// lists the two other members as its recipients, and which the REST API
+// lists with the three members as SMS participants without a proxy
+// address. A member then texts the group again from "Text in as", into the
+// same conversation.
+func groupMMSFromInspector(t *testing.T, page context.Context, bot *bot, shots string) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := bot.client.Addresses.Create(ctx, &conversations.AddressCreateParams{
+		Type: conversations.AddressSMS, Address: groupLine, FriendlyName: "group line",
+		AutoCreation: conversations.AddressAutoCreationParams{Enabled: conversations.Ptr(true), Type: conversations.AutoCreationDefault},
+	})
+	require.NoError(t, err)
+	members := []string{"+15551230011", "+15551230012", "+15551230013"}
+	const text = "Who is driving on Saturday?"
+	require.NoError(t, chromedp.Do(page,
+		chromedp.Click(chromedp.CSS("#new-inbound")),
+		chromedp.WaitVisible(chromedp.CSS("#in-others")),
+		chromedp.SetValue(chromedp.CSS("#in-channel"), "sms"),
+		chromedp.SetValue(chromedp.CSS("#in-from"), members[0]),
+		chromedp.SetValue(chromedp.CSS("#in-to"), groupLine),
+		chromedp.SetValue(chromedp.CSS("#in-others"), members[1]+", "+members[2]),
+		chromedp.SendKeys(chromedp.CSS("#body"), text),
+		chromedp.Click(chromedp.CSS("#send")),
+	))
+	waitFor(t, page, "the group message in the thread",
+		`[...document.querySelectorAll('#thread .msg.in .bubble')].some(e => e.textContent === %q)`, text)
+	waitFor(t, page, "the group's number and members in the header",
+		`(() => { const g = document.querySelector('#thread-head #group-info'); return !!g && g.querySelector('.group-number').textContent.includes(%q) && g.querySelector('.group-members').textContent === %q })()`,
+		groupLine, "3 members: "+strings.Join(members, ", "))
+	waitFor(t, page, "the message received by the two other members",
+		`(() => { const m = [...document.querySelectorAll('#thread .msg.in')].find(e => e.querySelector('.bubble') && e.querySelector('.bubble').textContent === %q);
+			const who = m ? [...m.querySelectorAll('.delivery .receipt')].map(r => r.textContent.replace(/^\S+\s/, '').trim()).sort() : [];
+			return !!m && !!m.querySelector('.recv-label') && JSON.stringify(who) === %q })()`,
+		text, fmt.Sprintf("[%q,%q]", members[1], members[2]))
+	waitFor(t, page, "the message on another member's phone, from the group's number",
+		`document.querySelector('#phone-pick').value === %q && [...document.querySelectorAll('#phone .sms')].some(e => e.querySelector('.sms-body').textContent === %q && e.querySelector('.sms-from').textContent.includes(%q))`,
+		members[1], text, groupLine)
+	screenshot(t, page, filepath.Join(shots, "inspector-group-mms.png"))
+
+	sid, err := chromedp.Run(page, chromedp.Evaluate[string](`document.querySelector('#thread').dataset.sid`))
+	require.NoError(t, err)
+	var got []string
+	for p, err := range bot.client.Participants.List(ctx, sid, nil) {
+		require.NoError(t, err)
+		require.Equal(t, "", p.MessagingBinding.ProxyAddress, "a group member has no proxy address")
+		got = append(got, p.MessagingBinding.Address)
+	}
+	assert.ElementsMatch(t, members, got, "the group conversation's participants")
+
+	// The third member answers the group from "Text in as".
+	opt, err := chromedp.Run(page, chromedp.Evaluate[string](fmt.Sprintf(
+		`[...document.querySelectorAll('#as option')].map(o => o.value).find(v => v !== 'custom' && JSON.parse(v).from === %q) || ''`, members[2])))
+	require.NoError(t, err)
+	require.NotEmpty(t, opt, "a Text in as choice for the member")
+	require.NoError(t, chromedp.Do(page,
+		chromedp.SetValue(chromedp.CSS("#as"), opt),
+		chromedp.SendKeys(chromedp.CSS("#body"), "I can"+kb.Enter),
+	))
+	waitFor(t, page, "the member's answer in the same conversation",
+		`document.querySelector('#thread').dataset.sid === %q && [...document.querySelectorAll('#thread .msg.in')].some(e => e.querySelector('.bubble') && e.querySelector('.bubble').textContent === 'I can' && e.querySelector('.author').textContent === %q)`,
+		sid, members[2])
 }

@@ -16,7 +16,7 @@ func FuzzEmulatorParams(f *testing.F) {
 			f.Add(uint8(i), i%2 == 0, uint8(i), v, "")
 		}
 	}
-	for i, v := range []string{"PageSize=0", "Page=-1&PageSize=1", "%zz", "a=%", ";", "Timers.Inactive=P1Y1Y", "&&&=", "PageToken=PT%00"} {
+	for i, v := range []string{"PageSize=0", "Page=-1&PageSize=1", "%zz", "a=%", ";", "Timers.Inactive=P1Y1Y", "&&&=", "PageToken=PT%00", "Body=See you at 5; bring the receipt&Attributes={\"a\":\";\"}"} {
 		f.Add(uint8(i), i%2 == 1, uint8(0), "", v)
 	}
 	// The values that panicked every list endpoint before: a Page whose

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"net/http"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -61,6 +63,20 @@ func TestCommand(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "from the command", conv.FriendlyName)
 	assert.Equal(t, sid, conv.AccountSID)
+
+	// A raw ';' in a form body, as curl -d sends it, is kept byte for byte.
+	req, err := http.NewRequest(http.MethodPost, base+"/v1/Conversations/"+conv.SID+"/Messages",
+		strings.NewReader("Body=See you at 5; bring the receipt"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(sid, token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	var msg struct{ Body string }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&msg))
+	resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.Equal(t, "See you at 5; bring the receipt", msg.Body)
 
 	// The default credentials are not accepted when others are given.
 	other, err := conversations.NewClient(conversationstest.DefaultAccountSID, conversationstest.DefaultAuthToken,

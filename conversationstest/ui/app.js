@@ -27,6 +27,10 @@ const S = {
   custom: false, // the composer texts in from an address typed by hand
   firstLoad: true, // select the newest conversation when the page opens
   attachments: [], // files picked for the next message: {filename, content_type, size, data}
+  group: null, // the shown conversation's Group MMS members and number, or null
+  // CH… → the Twilio number of the Group MMS conversations texted in from
+  // this tab (the REST API does not show an auto-created group's number).
+  groupNumbers: JSON.parse(sessionStorage.getItem('conversations-emulator-groups') || '{}'),
 };
 
 let membersReadAt = 0; // when every conversation's participants were last read
@@ -222,7 +226,13 @@ async function send(ev) {
     $('body').value = '';
     S.attachments = [];
     panes.attachments(S, dropAttachment);
-    if (req.channel !== 'chat') S.phone = res.message.author;
+    if (req.others) {
+      // A member other than the sender shows what the group received.
+      S.groupNumbers[res.conversation.sid] = req.to;
+      sessionStorage.setItem('conversations-emulator-groups', JSON.stringify(S.groupNumbers));
+      S.phone = req.others[0];
+      $('in-others').value = '';
+    } else if (req.channel !== 'chat') S.phone = res.message.author;
     S.custom = false;
     select(res.conversation.sid, res.conversation.chat_service_sid);
   } catch (e) {

@@ -76,6 +76,28 @@ export function conversationList(S, onSelect) {
   }));
 }
 
+// groupOf describes a Group MMS conversation, or returns null for another
+// one: its members (SMS participants with an address and no proxy address)
+// and the group's Twilio number when the page knows it (a chat
+// participant's projected address, a group texted in from this tab, or
+// the number a member's phone received the conversation's messages from).
+export function groupOf(S, sid, participants) {
+  const members = participants.filter((p) => p.messaging_binding && p.messaging_binding.address && !p.messaging_binding.proxy_address)
+    .map((p) => p.messaging_binding.address);
+  const projected = participants.find((p) => p.messaging_binding && p.messaging_binding.projected_address);
+  if (!members.length && !projected) return null;
+  const seen = S.phoneMessages.find((m) => m.conversation_sid === sid && members.includes(m.to));
+  const number = (projected && projected.messaging_binding.projected_address) || S.groupNumbers[sid] || (seen && seen.from) || '';
+  return { number, members };
+}
+
+function groupInfo(g) {
+  return h('div', { class: 'group-info', id: 'group-info' },
+    h('span', { class: 'badge ch-group' }, 'Group MMS'),
+    g.number ? h('span', { class: 'group-number' }, 'via ', h('code', null, g.number)) : h('span', { class: 'muted' }, 'group number not known to this page'),
+    h('span', { class: 'group-members' }, g.members.length + (g.members.length === 1 ? ' member: ' : ' members: ') + g.members.join(', ')));
+}
+
 function participantsByChannel(S) {
   const groups = new Map();
   for (const p of S.participants) {
@@ -105,6 +127,7 @@ function threadHead(S, c) {
       c.unique_name && h('span', null, 'unique name ', h('code', null, c.unique_name)),
       h('span', null, 'created ', when(c.date_created)),
       timers.map(([label, t]) => h('span', { class: 'timer' }, label + ' ', when(t)))),
+    S.group && groupInfo(S.group),
     participantsByChannel(S),
     attrs !== '{}' && h('details', { class: 'attrs' }, h('summary', null, 'Attributes'), h('pre', null, attrs)),
   ];
@@ -136,7 +159,7 @@ function deliveryRows(S, m) {
   const r = S.receipts.get(m.sid);
   if (!r || !r.list.length) return null;
   const bySid = new Map(S.participants.map((p) => [p.sid, p]));
-  return h('div', { class: 'delivery' }, r.list.map((x) => {
+  return h('div', { class: 'delivery' }, S.group && h('span', { class: 'recv-label' }, 'Received by'), r.list.map((x) => {
     const p = bySid.get(x.participant_sid);
     return h('span', { class: 'receipt', title: x.status + (x.error_code ? ' (error ' + x.error_code + ')' : '') + ' · ' + x.channel_message_sid },
       ticks(x.status), ' ', p ? who(p) : x.participant_sid,
@@ -148,6 +171,7 @@ export function thread(S, onSelect) {
   const box = $('thread');
   const head = $('thread-head');
   const c = S.conversations.find((x) => x.sid === S.selected);
+  S.group = null;
   if (!c) {
     fill(head);
     head.hidden = true;
@@ -165,6 +189,7 @@ export function thread(S, onSelect) {
     fill(box);
     return;
   }
+  S.group = groupOf(S, c.sid, S.participants);
   fill(head, threadHead(S, c));
   const stick = box.dataset.sid !== c.sid || box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   box.dataset.sid = c.sid;
@@ -198,9 +223,14 @@ export function thread(S, onSelect) {
 export function composer(S, channelChanged) {
   const sel = $('as');
   const options = [];
+  const group = S.selected ? groupOf(S, S.selected, S.participants) : null;
   for (const p of S.participants) {
     const b = p.messaging_binding;
-    if (b && b.address && b.proxy_address) {
+    if (group && group.number && b && b.address && !b.proxy_address) {
+      // A member texts the group: the group's number, the other members.
+      options.push({ value: JSON.stringify({ channel: 'sms', from: b.address, to: group.number, others: group.members.filter((a) => a !== b.address) }),
+        label: 'Group MMS ' + b.address });
+    } else if (b && b.address && b.proxy_address) {
       options.push({ value: JSON.stringify({ channel: b.type === 'whatsapp' ? 'whatsapp' : 'sms', from: b.address, to: b.proxy_address }),
         label: (b.type === 'whatsapp' ? 'WhatsApp ' : 'SMS ') + b.address.replace(/^whatsapp:/, '') });
     } else if (p.identity) {
@@ -221,6 +251,7 @@ export function composer(S, channelChanged) {
   if (sel.value !== 'custom') return;
   // Suggest the numbers with auto-creation on for the chosen channel.
   const channel = $('in-channel').value;
+  $('in-others').hidden = channel !== 'sms'; // Group MMS is SMS only
   const numbers = S.autoAddresses.filter((a) => a.type === channel).map((a) => a.address.replace(/^whatsapp:/, ''));
   fill($('to-numbers'), numbers.map((n) => h('option', { value: n })));
   if (!$('in-to').value || channelChanged) {
@@ -242,7 +273,11 @@ export function inboundRequest() {
     (from ? $('in-to') : $('in-from')).focus();
     return null;
   }
-  return { channel: $('in-channel').value, from, to };
+  const req = { channel: $('in-channel').value, from, to };
+  // Other recipients make it a Group MMS (SMS only).
+  const others = $('in-others').value.split(/[\s,]+/).filter(Boolean);
+  if (others.length && req.channel === 'sms') req.others = others;
+  return req;
 }
 
 // attachments lists the files picked for the next message.

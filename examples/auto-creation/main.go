@@ -78,8 +78,9 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 		number, texting = "+15017122661", "+15558675310"
 		// A local endpoint stands in for your app's webhook.
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.ParseForm()
-			received.add(r.PostForm.Get("EventType"))
+			if ev, err := conversations.ParseEvent(r); err == nil {
+				received.add(string(ev.EventType()))
+			}
 		}))
 		defer hook.Close()
 		webhook = hook.URL + "/conversation-events"

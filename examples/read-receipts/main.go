@@ -106,10 +106,12 @@ func run(ctx context.Context, w io.Writer, getenv func(string) string) error {
 	)
 	if emu != nil {
 		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			r.ParseForm()
-			mu.Lock()
-			statuses = append(statuses, r.PostForm.Get("Status"))
-			mu.Unlock()
+			ev, err := conversations.ParseEvent(r)
+			if d, ok := ev.(*conversations.DeliveryUpdatedEvent); err == nil && ok {
+				mu.Lock()
+				statuses = append(statuses, string(d.Status))
+				mu.Unlock()
+			}
 		}))
 		defer hook.Close()
 		if _, err := scoped.Configuration.UpdateWebhooks(ctx, &conversations.ServiceWebhookConfigurationUpdateParams{

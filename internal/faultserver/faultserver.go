@@ -35,6 +35,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	formparse "github.com/conversations-go/conversations/internal/form"
 )
 
 // Kind is the kind of a fault.
@@ -270,7 +272,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// Read the full body first: from here on a create is applied (unless the
 	// fault says the server refused it unprocessed).
 	body, err := io.ReadAll(r.Body)
-	form, _ := url.ParseQuery(string(body))
+	form, _ := formparse.Parse(string(body))
 	applied := err == nil && isCreate(r.Method, r.URL.Path) && !f.NoApply
 	if applied {
 		s.applied.Add(1)
