@@ -14,23 +14,23 @@ import (
 func refusedRequests(h *harness, conv string) []rawReq {
 	port := strings.TrimPrefix(h.srv.URL, "http://127.0.0.1:")
 	is := h.srv.DefaultServiceSID()
-	json := "application/json"
+	jsonCT := "application/json"
 	return []rawReq{
 		// 401: no or wrong credentials.
 		{method: "POST", path: "/v1/Conversations", body: "FriendlyName=x", auth: "none"},
 		{method: "POST", path: "/v1/Conversations", body: "FriendlyName=x", auth: "wrong"},
 		{method: "DELETE", path: "/v1/Conversations/" + conv, auth: "none"},
 		{method: "POST", path: "/v1/Configuration/Webhooks", body: "PostWebhookUrl=https%3A%2F%2Fevil.example", auth: "none"},
-		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: json, auth: "none"},
-		{method: "PUT", path: "/_emulator/state", body: "{}", contentType: json, auth: "wrong"},
-		{method: "POST", path: "/_emulator/clock", body: `{"advance":"PT1H"}`, contentType: json, auth: "none"},
+		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: jsonCT, auth: "none"},
+		{method: "PUT", path: "/_emulator/state", body: "{}", contentType: jsonCT, auth: "wrong"},
+		{method: "POST", path: "/_emulator/clock", body: `{"advance":"PT1H"}`, contentType: jsonCT, auth: "none"},
 		// 403: a foreign Host or Origin.
 		{method: "POST", path: "/v1/Conversations", body: "FriendlyName=x", host: "evil.example:" + port},
 		{method: "DELETE", path: "/v1/Conversations/" + conv, host: "127.0.0.1.nip.io:" + port},
 		{method: "POST", path: "/v1/Configuration/Webhooks", body: "PostWebhookUrl=https%3A%2F%2Fevil.example", origin: "https://evil.example"},
 		{method: "POST", path: "/v1/Conversations/" + conv + "/Messages", body: "Body=x", origin: "null"},
-		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: json, host: "localhost.:" + port},
-		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: json, origin: "https://evil.example"},
+		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: jsonCT, host: "localhost.:" + port},
+		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: jsonCT, origin: "https://evil.example"},
 		{method: "POST", path: "/", body: "x=1", host: "evil.example:" + port},
 		// 415: a control write that is not JSON.
 		{method: "POST", path: "/_emulator/reset", body: "{}", contentType: "text/plain"},
@@ -51,11 +51,11 @@ func refusedRequests(h *harness, conv string) []rawReq {
 		{method: "POST", path: "/v1/Configuration/Webhooks", body: "Method=PUT"},
 		{method: "POST", path: "/v1/Configuration/Webhooks", body: "PostWebhookUrl=" + hookURL(1<<20)},
 		{method: "POST", path: "/v1/Services/" + is + "/Media", body: "", contentType: "image/png"},
-		{method: "POST", path: "/_emulator/clock", body: `{"advance":"soon"}`, contentType: json},
-		{method: "POST", path: "/_emulator/inbound", body: `{}`, contentType: json},
-		{method: "POST", path: "/_emulator/deliveries", body: `{"address":""}`, contentType: json},
-		{method: "POST", path: "/_emulator/bindings", body: `{"identity":"a"}`, contentType: json},
-		{method: "PUT", path: "/_emulator/state", body: `{"version":7}`, contentType: json},
+		{method: "POST", path: "/_emulator/clock", body: `{"advance":"soon"}`, contentType: jsonCT},
+		{method: "POST", path: "/_emulator/inbound", body: `{}`, contentType: jsonCT},
+		{method: "POST", path: "/_emulator/deliveries", body: `{"address":""}`, contentType: jsonCT},
+		{method: "POST", path: "/_emulator/bindings", body: `{"identity":"a"}`, contentType: jsonCT},
+		{method: "PUT", path: "/_emulator/state", body: `{"version":7}`, contentType: jsonCT},
 	}
 }
 
