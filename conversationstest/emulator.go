@@ -370,9 +370,12 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 // baseURL returns the scheme and host a request came in on; every URL the
 // emulator renders starts with it, so clients follow links to the emulator.
+// A request handed over in-process (no listener) keeps the scheme its
+// client used: https for Twilio's default base URL behind an HTTP mock, so
+// the client follows next_page_url rather than refusing an http link.
 func baseURL(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if r.TLS != nil || (r.URL.Scheme == "https" && r.Context().Value(http.LocalAddrContextKey) == nil) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

@@ -289,3 +289,31 @@ func TestBaseURLPointsToInspector(t *testing.T) {
 	status, _, _ = h.sendRaw(rawReq{method: "POST", path: "/"})
 	assert.Equal(t, 404, status)
 }
+
+// TestInProcessPagesFollowTheClientsScheme: behind a transport, the
+// emulator's links (next_page_url, url) carry the scheme the client used
+// (https for Twilio's default base URL), so the client follows the pages
+// instead of refusing an http link as a downgrade.
+func TestInProcessPagesFollowTheClientsScheme(t *testing.T) {
+	emu := conversationstest.New()
+	t.Cleanup(emu.Close)
+	rt := roundTripper(func(r *http.Request) (*http.Response, error) {
+		rec := httptest.NewRecorder()
+		emu.ServeHTTP(rec, r)
+		return rec.Result(), nil
+	})
+	c, err := conversations.NewClient(emu.AccountSID(), emu.AuthToken(), conversations.WithHTTPClient(&http.Client{Transport: rt}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for i := range 3 {
+		conv, err := c.Conversations.Create(ctx, &conversations.ConversationCreateParams{FriendlyName: "page " + string(rune('a'+i))})
+		require.NoError(t, err)
+		assert.True(t, strings.HasPrefix(conv.URL, "https://conversations.twilio.com/v1/Conversations/CH"), conv.URL)
+	}
+	n := 0
+	for _, err := range c.Conversations.List(ctx, &conversations.ConversationListParams{PageSize: 1}) {
+		require.NoError(t, err)
+		n++
+	}
+	assert.Equal(t, 3, n)
+}
