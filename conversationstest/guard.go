@@ -81,12 +81,12 @@ func WithAllowedHosts(hosts ...string) Option {
 // Host when it did not come through a listener.
 func (e *Emulator) hostAllowed(r *http.Request, rest bool) bool {
 	host, port := splitHostPort(r.Host)
-	if host == "" {
-		return false
-	}
 	local, _ := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
 	if rest && (local == nil || twilioAPIHost(host)) {
 		return true
+	}
+	if host == "" {
+		return false
 	}
 	tcp, _ := local.(*net.TCPAddr)
 	if port == "" { // browsers leave the scheme's default port out
@@ -133,10 +133,10 @@ func twilioAPIHost(host string) bool {
 // or nil.
 func (e *Emulator) restGuard(r *http.Request) error {
 	if !e.hostAllowed(r, true) {
-		return errorf(http.StatusForbidden, codeForbidden, "Host %q is not this emulator's address (DNS rebinding protection; see -allow-host or WithAllowedHosts)", r.Host)
+		return errorf(http.StatusForbidden, codeForbidden, "Host %q is not this emulator's address (DNS rebinding protection; see -allow-host or WithAllowedHosts)", truncateLog(r.Host, 256))
 	}
 	if !e.originAllowed(r) {
-		return errorf(http.StatusForbidden, codeForbidden, "Cross-origin request refused: Origin %q is not this emulator", r.Header.Get("Origin"))
+		return errorf(http.StatusForbidden, codeForbidden, "Cross-origin request refused: Origin %q is not this emulator", truncateLog(r.Header.Get("Origin"), 256))
 	}
 	return nil
 }

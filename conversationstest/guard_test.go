@@ -224,6 +224,22 @@ func TestInProcessBehindTransport(t *testing.T) {
 	emu.ServeHTTP(rec, req)
 	assert.Equal(t, 401, rec.Code)
 	assert.Empty(t, rec.Header().Values("WWW-Authenticate"))
+
+	// Any Host in-process on the REST API (httptest.NewRequest's
+	// example.com, none at all); the control API still wants its own names.
+	for _, host := range []string{"example.com", "evil.example", ""} {
+		req = httptest.NewRequest("GET", "/v1/Conversations", nil)
+		req.Host = host
+		req.SetBasicAuth(emu.AccountSID(), emu.AuthToken())
+		rec = httptest.NewRecorder()
+		emu.ServeHTTP(rec, req)
+		assert.Equal(t, 200, rec.Code, "Host %q", host)
+	}
+	req = httptest.NewRequest("GET", "https://conversations.twilio.com/_emulator/state", nil)
+	req.SetBasicAuth(emu.AccountSID(), emu.AuthToken())
+	rec = httptest.NewRecorder()
+	emu.ServeHTTP(rec, req)
+	assert.Equal(t, 403, rec.Code)
 }
 
 // TestNoAuthChallengeAnywhere walks the routes with good, missing and wrong
