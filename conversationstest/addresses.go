@@ -123,6 +123,12 @@ func (c *call) addressInput(a *addressConfig) error {
 		a.autoServiceSid = *v
 	}
 	if v := c.optParam("AutoCreation.WebhookUrl"); v != nil {
+		// It becomes the URL of the conversation webhook auto-creation
+		// adds, so a conversation webhook's limit applies (the emulator's
+		// assumption).
+		if err := checkWebhookURL("AutoCreation.WebhookUrl", *v, codeWebhookURLTooLong); err != nil {
+			return err
+		}
 		if u, err := url.Parse(*v); *v != "" && (err != nil || u.Scheme == "" || u.Host == "") {
 			return invalidParam("AutoCreation.WebhookUrl", *v)
 		}

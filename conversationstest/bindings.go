@@ -94,6 +94,7 @@ func (e *Emulator) RegisterBinding(serviceSID, identity string, bindingType conv
 		b.credentialSid = cr.sid
 	}
 	svc.bindings.put(b.sid, b)
+	e.changed()
 	return b.sid, nil
 }
 

@@ -49,6 +49,13 @@ func (c *call) updateHookConfig(h *hookConfig) error {
 			}
 		}
 	}
+	// Twilio documents no limit here: the conversation webhook's 512
+	// characters, answered with 20001, is the emulator's assumption.
+	for _, name := range []string{"PreWebhookUrl", "PostWebhookUrl"} {
+		if err := checkWebhookURL(name, c.param(name), codeInvalidParam); err != nil {
+			return err
+		}
+	}
 	if c.has("PreWebhookUrl") {
 		h.preURL = c.param("PreWebhookUrl")
 	}

@@ -51,7 +51,7 @@ func isControlPath(path string) bool {
 // serveControl serves a /_emulator/ request: the Host check, then the
 // route's own guards and handler. It never sends WWW-Authenticate.
 func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
-	if !e.hostAllowed(r) {
+	if !e.hostAllowed(r, false) {
 		writeControlError(w, controlErr(http.StatusForbidden, "Host %q is not this emulator's address (DNS rebinding protection; see WithAllowedHosts)", r.Host))
 		return
 	}

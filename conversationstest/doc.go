@@ -29,6 +29,14 @@
 // responder that calls ServeHTTP), so one test can mix canned responses with
 // emulated ones. Call [Emulator.Close] when done if webhooks were configured.
 //
+// Served through a listener, every route checks the Host header against
+// DNS rebinding (loopback names, the listen address, [WithAllowedHosts],
+// and for the REST API Twilio's own hosts) and refuses a foreign Origin.
+// Called in-process, with no listener behind the request, the REST API
+// accepts any Host, so a client on Twilio's default base URLs works behind
+// an HTTP mock; its links keep the client's https scheme. No answer carries
+// WWW-Authenticate. docs/emulator-safety.md has the details.
+//
 // # What is emulated
 //
 // Both the account-level /v1/... endpoints, which use a default
@@ -137,6 +145,14 @@
 //   - Rate limits ([WithRateLimit], off by default): each scope is a token
 //     bucket holding one second's worth of actions; only the operations
 //     whose scope Twilio documents are limited; a 429 has no Retry-After.
+//   - Webhook URLs: Twilio documents 512 characters for a conversation
+//     webhook's URL (50372); the emulator holds every webhook URL to it
+//     ([MaxWebhookURLLength]), answering 20001 for the account's and a
+//     service's PreWebhookUrl and PostWebhookUrl and 50372 for an address
+//     configuration's AutoCreation.WebhookUrl.
+//   - Guards: a foreign Host or Origin is answered 403, code 20403; a 401
+//     carries no WWW-Authenticate (Twilio's does); GET / redirects to the
+//     inspector.
 //
 // # Production volume
 //

@@ -145,6 +145,12 @@ func New(opts ...Option) *Emulator {
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{}
 	}
+	if tooLong(cfg.control.webhookURL, MaxWebhookURLLength) { // webhook_urls.go
+		cfg.control.webhookURL = ""
+		if cfg.logger != nil {
+			cfg.logger.Printf("conversationstest: WithWebhookURL ignored: the URL is longer than %d characters", MaxWebhookURLLength)
+		}
+	}
 	e := &Emulator{
 		cfg:          cfg,
 		mux:          http.NewServeMux(),
@@ -311,19 +317,30 @@ func (e *Emulator) routes() {
 
 // ServeHTTP serves the Conversations v1 API after checking HTTP basic auth
 // against the configured credentials, and the control API under
-// /_emulator/ behind its own checks (see the README).
+// /_emulator/ behind its own checks. Every route first checks the Host and
+// Origin headers (see [WithAllowedHosts]); no answer carries a
+// WWW-Authenticate challenge, so a browser never caches the credentials. A
+// browser opening the base URL (/) is sent to the web inspector.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-	if isControlPath(r.URL.Path) {
-		e.serveControl(rec, r) // control.go: its own guards, no WWW-Authenticate
+	control := isControlPath(r.URL.Path)
+	if control {
+		e.serveControl(rec, r) // control.go: Host check, then its own guards
+	} else if err := e.restGuard(r); err != nil { // guard.go
+		writeError(rec, err)
+	} else if r.URL.Path == "/" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		rec.Header().Set("Cache-Control", "no-store")
+		http.Redirect(rec, r, uiPrefix, http.StatusFound)
 	} else if !publicPath(r) && !e.authorized(r) {
-		rec.Header().Set("WWW-Authenticate", `Basic realm="Twilio API"`)
 		writeError(rec, errorf(http.StatusUnauthorized, codeAuth, "Authenticate"))
 	} else if e.admit(rec, r) {
 		e.mux.ServeHTTP(rec, r)
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	// Only a write the emulator accepted moves the state version; a refused
+	// one (401, 403, 404, 415, 429, a validation error) and a read do not.
+	// The control routes move it themselves when they change something.
+	if !control && r.Method != http.MethodGet && r.Method != http.MethodHead && rec.status < http.StatusBadRequest {
 		e.changed()
 	}
 	if l := e.cfg.logger; l != nil && !inspectorRead(r) {
@@ -357,9 +374,12 @@ func (s *statusRecorder) WriteHeader(code int) {
 
 // baseURL returns the scheme and host a request came in on; every URL the
 // emulator renders starts with it, so clients follow links to the emulator.
+// A request handed over in-process (no listener) keeps the scheme its
+// client used: https for Twilio's default base URL behind an HTTP mock, so
+// the client follows next_page_url rather than refusing an http link.
 func baseURL(r *http.Request) string {
 	scheme := "http"
-	if r.TLS != nil {
+	if r.TLS != nil || (r.URL.Scheme == "https" && r.Context().Value(http.LocalAddrContextKey) == nil) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

@@ -10,6 +10,7 @@ import (
 const (
 	codeInvalidParam        = 20001 // missing or invalid parameter
 	codeAuth                = 20003 // authentication failed
+	codeForbidden           = 20403 // forbidden: a foreign Host or Origin (the emulator's guards)
 	codeNotFound            = 20404 // resource not found
 	codeRejected            = 20403 // a pre-event webhook rejected the action (the emulator's choice)
 	codeBadPageToken        = 21481

@@ -17,7 +17,9 @@ import (
 // hookLogSize is how many webhook deliveries the log keeps (the newest).
 const hookLogSize = 1000
 
-// hookExcerptSize caps the excerpt of a webhook's answer kept in the log.
+// hookExcerptSize caps the excerpt of a webhook's answer kept in the log
+// (the URL and the error text have their own caps, webhook_urls.go), so one
+// entry stays a few KiB.
 const hookExcerptSize = 1 << 10
 
 // Decisions taken on a pre-event webhook's answer, as the log shows them.
@@ -116,7 +118,7 @@ func (e *Emulator) recordDelivery(target, method string, p url.Values, start tim
 	d := WebhookDelivery{
 		Event:           typ,
 		Pre:             isPreEvent(typ),
-		URL:             redactURL(target),
+		URL:             truncateLog(redactURL(target), hookURLLogSize),
 		Method:          method,
 		ConversationSid: p.Get("ConversationSid"),
 		Status:          status,
@@ -137,10 +139,11 @@ func (e *Emulator) recordDelivery(target, method string, p url.Values, start tim
 		if errors.As(err, &ue) {
 			err = &url.Error{Op: ue.Op, URL: redactURL(ue.URL), Err: ue.Err}
 		}
-		d.Error = err.Error()
+		d.Error = truncateLog(strings.ToValidUTF8(err.Error(), "\uFFFD"), hookErrorLogSize)
 		d.Status = 0
 	}
 	e.hooklog.add(d)
+	e.changed() // the inspector shows the log
 }
 
 // redactURL removes user info (user:password@) from a webhook URL.

@@ -84,6 +84,7 @@ func (e *Emulator) sweepMediaLocked() {
 	for _, m := range e.media.all() {
 		if m.messageSid == "" && !now.Before(m.created.Add(mediaUnattachedTTL)) {
 			e.media.remove(m.sid)
+			e.changed() // a read can sweep: the state changed all the same
 		}
 	}
 }

@@ -10,7 +10,8 @@ import (
 // start: url as both the pre-event and the post-event URL, method POST, and
 // every event the emulator fires as filters, like a Stripe CLI forward. The
 // configuration can still be changed through the API; [Emulator.Reset]
-// restores this one.
+// restores this one. A URL over [MaxWebhookURLLength] characters, which the
+// API would refuse, is not used (and the logger, if any, says so).
 func WithWebhookURL(url string) Option {
 	return func(c *config) { c.control.webhookURL = url }
 }

@@ -95,6 +95,9 @@ func (c *call) scopedWebhook(conv *conversation) (*scopedWebhook, error) {
 func (c *call) applyScopedConfig(w *scopedWebhook) error {
 	if c.has("Configuration.Url") {
 		u := c.param("Configuration.Url")
+		if err := checkWebhookURL("Configuration.Url", u, codeWebhookURLTooLong); err != nil {
+			return err
+		}
 		if pu, err := url.Parse(u); err != nil || pu.Scheme == "" || pu.Host == "" {
 			return invalidParam("Configuration.Url", u)
 		}

@@ -202,13 +202,13 @@ func (e *Emulator) sendChat(conversationKey, identity, body string, media []Inbo
 
 func (e *Emulator) simulated(resolve func() (*conversation, error), o origin, in newMessage) (InboundMessage, error) {
 	conv, m, err := e.addMessage(resolve, o, in)
-	e.changed()
 	if err != nil {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.Code == codeRejected {
 			return InboundMessage{}, fmt.Errorf("%w: %s", ErrRejected, ae.Message)
 		}
-		return InboundMessage{}, err
+		return InboundMessage{}, err // refused: nothing changed (a pre-event's log entry moved the version)
 	}
+	e.changed()
 	return InboundMessage{ConversationSid: conv.sid, MessageSid: m.sid, ParticipantSid: m.participantSid, Index: m.index}, nil
 }

@@ -378,11 +378,14 @@ func clonePtr[T any](p *T) *T {
 }
 
 // StateVersion returns a number that moves whenever the emulator's state
-// may have changed: every HTTP request other than GET and HEAD, a simulated
-// user's message, [Emulator.FailDeliveriesTo], a queued job done (a webhook
-// delivered, a delivery receipt moved), the clock advanced, a timer firing,
-// [Emulator.Reset] or [Emulator.ImportState]. The command's -state uses it
-// to export the state only after a change.
+// may have changed: a REST write the emulator accepted (any method but GET
+// and HEAD, answered below 400), a simulated user's message or push binding
+// accepted, [Emulator.FailDeliveriesTo], a webhook delivery logged, a queued
+// job done (a delivery receipt moved), the clock advanced, a timer firing,
+// unattached media swept, [Emulator.Reset] or [Emulator.ImportState]. A
+// refused request (401, 403, 404, 415, 429, a validation error) and a read
+// leave it where it was. The command's -state uses it to export the state
+// only after a change; the inspector's change feed follows it.
 func (e *Emulator) StateVersion() uint64 {
 	v, _ := e.live.watch() // the inspector's change feed (live.go)
 	return v

@@ -196,6 +196,9 @@ func checkState(d *stateDoc) error {
 	if d.Version != stateVersion {
 		return fmt.Errorf("version must be %d, got %d", stateVersion, d.Version)
 	}
+	if err := checkStateWebhookURLs(d); err != nil { // webhook_urls.go
+		return err
+	}
 	if d.ClockOffset < 0 {
 		return fmt.Errorf("clock_offset_ns must not be negative")
 	}

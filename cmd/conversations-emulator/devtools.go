@@ -36,6 +36,9 @@ func (d devFlags) options() ([]conversationstest.Option, error) {
 	var opts []conversationstest.Option
 	if d.webhookURL != "" {
 		u, err := url.Parse(d.webhookURL)
+		if len(d.webhookURL) > conversationstest.MaxWebhookURLLength && len([]rune(d.webhookURL)) > conversationstest.MaxWebhookURLLength {
+			return nil, fmt.Errorf("-webhook-url must be at most %d characters", conversationstest.MaxWebhookURLLength)
+		}
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("-webhook-url must be an http(s) URL, got %q", d.webhookURL)
 		}

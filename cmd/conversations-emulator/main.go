@@ -15,7 +15,10 @@
 // described in docs/emulator.md. -webhook-url forwards every event to a URL;
 // -state keeps the state in a file across restarts (written atomically).
 // It listens on 127.0.0.1 unless -addr says otherwise, and warns when it is
-// reachable from other machines. Requests must use HTTP basic auth with
+// reachable from other machines. Every route refuses a Host that is not the
+// emulator's own address (-allow-host adds names) and a foreign Origin, and
+// none asks a browser for credentials; opening the base URL in a browser
+// leads to the inspector (docs/emulator-safety.md). Requests must use HTTP basic auth with
 // the account SID and auth token (by default conversationstest's
 // DefaultAccountSID and DefaultAuthToken), and webhooks are signed with the
 // auth token.
@@ -50,7 +53,7 @@ func main() {
 	var dev devFlags // devtools.go
 	flag.StringVar(&dev.webhookURL, "webhook-url", "", "forward every event to this URL: the global pre- and post-event webhook, POST")
 	flag.StringVar(&dev.statePath, "state", "", "load the state from this file if it exists; save it there while it changes and on exit")
-	flag.StringVar(&dev.allowHosts, "allow-host", "", "host names (comma-separated) the control API accepts besides loopback and the listen address")
+	flag.StringVar(&dev.allowHosts, "allow-host", "", "host names (comma-separated) every route accepts in the Host header besides loopback and the listen address (DNS rebinding protection), e.g. a container's name")
 	flag.Parse()
 	volume, err := volumeOptions(*rateLimit, *rate, *latency)
 	if err == nil {
