@@ -243,27 +243,41 @@ func TestFilterStates(t *testing.T) {
 	assert.Empty(t, f.renewals)
 }
 
-// TestFilterErrors: bad options and an empty token are refused; an
-// unreachable Redis makes Reserve fail, and the handler answers 500
-// without running the callback.
+// TestFilterErrors: bad options and an empty token are refused; under the
+// Refuse policy an unreachable Redis makes Reserve fail, and the handler
+// answers 500 without running the callback.
 func TestFilterErrors(t *testing.T) {
 	_, err := NewDuplicateFilter(nil)
 	assert.ErrorIs(t, err, errNilClient)
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer c.Close()
-	for _, o := range []Option{WithLease(time.Millisecond), WithDoneTTL(0)} {
+	for _, o := range []Option{WithLease(time.Millisecond), WithDoneTTL(0), WithCallTimeout(0),
+		WithAnswerWindow(0), WithOutagePolicy(0), WithOutagePolicy(3)} {
 		_, err := NewDuplicateFilter(c, o)
 		assert.Error(t, err)
 	}
-	f, err := NewDuplicateFilter(c)
+	f, err := NewDuplicateFilter(c, WithOutagePolicy(Refuse), WithAnswerWindow(300*time.Millisecond))
 	require.NoError(t, err)
+	defer f.Close()
 	_, _, err = f.Reserve(context.Background(), "")
 	assert.Error(t, err)
 	_, _, err = f.Reserve(context.Background(), "idem-x")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "redisstore: reserve")
-	assert.Error(t, f.Commit(context.Background(), conversations.Reservation{Token: "idem-x", Owner: "o:1"}))
+	// A commit Redis does not take is kept in process: a redelivery to this
+	// replica is answered done.
+	assert.NoError(t, f.Commit(context.Background(), conversations.Reservation{Token: "idem-c", Owner: "o:1"}))
+	state, _, err := f.Reserve(context.Background(), "idem-c")
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenDone, state)
 	assert.Error(t, f.Release(context.Background(), conversations.Reservation{Token: "idem-x", Owner: "o:1"}))
+	st := f.Stats()
+	assert.Equal(t, int64(1), st.Refused)
+	assert.Equal(t, int64(1), st.Deferred)
+	assert.Equal(t, 1, st.Pending)
+	assert.Equal(t, int64(1), st.ReleaseFailed)
+	assert.Positive(t, st.CommitRetries, "the commit was retried within the answer window")
+	assert.True(t, st.RedisDown)
 
 	ran := false
 	h, err := conversations.NewWebhookHandler(hookToken, conversations.WithDuplicateFilter(f))
