@@ -19,7 +19,7 @@ import (
 var _ conversations.DuplicateFilter = (*DuplicateFilter)(nil)
 
 // runs returns how many times the callback ran for token, in any process.
-func runs(t *testing.T, c *redis.Client, prefix, token string) int {
+func runs(t *testing.T, c redis.UniversalClient, prefix, token string) int {
 	t.Helper()
 	n, err := c.Get(context.Background(), prefix+"runs:"+token).Int()
 	if err == redis.Nil {
@@ -37,7 +37,7 @@ func newReplicas(t *testing.T, n int, prefix string, lease, hold time.Duration) 
 	for i := range rs {
 		r, err := newReplica(redisAddr, prefix, lease, hold)
 		require.NoError(t, err)
-		t.Cleanup(func() { r.client.Close() })
+		t.Cleanup(func() { r.f.Close(); r.client.Close() })
 		rs[i] = r
 	}
 	return rs
@@ -49,16 +49,22 @@ func newReplicas(t *testing.T, n int, prefix string, lease, hold time.Duration) 
 // delivery that ran it is answered 200, the others 503 (still running) or
 // 200 (already done); a later redelivery is answered 200 without a run.
 func TestFilterRunsOnceAcrossReplicas(t *testing.T) {
-	c := newClient(t)
-	prefix := testPrefix(t)
+	runOnceAcrossReplicas(t, newClient(t), newReplicas(t, 4, testPrefix(t), time.Second, 300*time.Millisecond))
+}
+
+// runOnceAcrossReplicas delivers three events to the in-process replicas
+// rs (sharing one prefix, with a 1 s lease and a 300 ms callback) and to
+// two child processes at the same moment, on c's Redis (or cluster
+// nodes); each callback must run exactly once.
+func runOnceAcrossReplicas(t *testing.T, c redis.UniversalClient, rs []*replica, cluster ...string) {
+	prefix := rs[0].f.prefix[:len(rs[0].f.prefix)-len("dedup:")]
 	tokens := []string{"idem-a", "idem-b", "idem-c"}
-	const local, children = 4, 2
+	local, children := len(rs), 2
 	const hold = 300 * time.Millisecond
-	rs := newReplicas(t, local, prefix, time.Second, hold)
 	var outs []*strings.Builder
 	var cmds []interface{ Wait() error }
 	for range children {
-		cmd, out := startChild(t, roleDeliver, prefix, tokens, time.Second, hold)
+		cmd, out := startChild(t, roleDeliver, prefix, tokens, time.Second, hold, cluster...)
 		cmds, outs = append(cmds, cmd), append(outs, out)
 	}
 	for _, tok := range tokens {
