@@ -225,3 +225,7 @@ func testPrefix(t testing.TB) string {
 	rand.Read(b[:])
 	return "test:" + hex.EncodeToString(b[:]) + ":"
 }
+
+// longTests reports whether the long fault tests and measurements run
+// (REDISSTORE_LONG=1).
+func longTests() bool { return os.Getenv("REDISSTORE_LONG") == "1" }

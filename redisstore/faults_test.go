@@ -1,0 +1,426 @@
+package redisstore
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/conversations-go/conversations"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The fault tests stall (SIGSTOP), kill and restart redis-servers of their
+// own, or talk to a black hole (a listener that accepts connections and
+// never answers), with the go-redis client set up as users do.
+
+// blackHole returns the address of a loopback listener that accepts
+// connections, reads everything and never answers; it closes them at the
+// end of the test.
+func blackHole(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var mu sync.Mutex
+	var conns []net.Conn
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return l.Addr().String()
+}
+
+// timed runs fn and returns how long it took.
+func timed(fn func()) time.Duration {
+	start := time.Now()
+	fn()
+	return time.Since(start)
+}
+
+// TestDeadlinesKept: against a Redis that does not answer (a black hole, a
+// stalled server) and a client with go-redis's default options (read
+// timeout 5 s, three retries, ContextTimeoutEnabled off), Wait, Reserve,
+// Commit and Release with 1 s deadlines return by 1.1 s; without a
+// deadline they return after the call timeout and the outage policy takes
+// over, and while Redis stays down the next calls do not wait at all.
+func TestDeadlinesKept(t *testing.T) {
+	t.Run("black hole", func(t *testing.T) { deadlinesKept(t, blackHole(t), nil) })
+	t.Run("stalled server", func(t *testing.T) {
+		srv := newServer(t)
+		srv.pause()
+		defer srv.resume()
+		deadlinesKept(t, srv.addr, srv)
+	})
+}
+
+func deadlinesKept(t *testing.T, addr string, srv *server) {
+	client := redis.NewClient(&redis.Options{Addr: addr}) // as the old README showed
+	defer client.Close()
+	if srv != nil {
+		defer srv.resume() // the abandoned calls end once the server answers
+	}
+	refuse, err := NewDuplicateFilter(client, WithOutagePolicy(Refuse))
+	require.NoError(t, err)
+	defer refuse.Close()
+	local, err := NewDuplicateFilter(client, WithCallTimeout(300*time.Millisecond))
+	require.NoError(t, err)
+	defer local.Close()
+	strict, err := NewRateLimiter(client, conversations.RateLimits{}, WithLocalFallback(0))
+	require.NoError(t, err)
+	fallback, err := NewRateLimiter(client, conversations.RateLimits{}, WithCallTimeout(300*time.Millisecond))
+	require.NoError(t, err)
+
+	const deadline = time.Second
+	calls := map[string]func(ctx context.Context) error{
+		"Wait": func(ctx context.Context) error { return strict.Wait(ctx, "conversation:CH1") },
+		"Reserve": func(ctx context.Context) error {
+			_, _, err := refuse.Reserve(ctx, "idem-dl")
+			return err
+		},
+		"Commit": func(ctx context.Context) error {
+			return refuse.Commit(ctx, conversations.Reservation{Token: "idem-c", Owner: "o:1"})
+		},
+		"Release": func(ctx context.Context) error {
+			return refuse.Release(ctx, conversations.Reservation{Token: "idem-r", Owner: "o:2"})
+		},
+	}
+	var wg sync.WaitGroup
+	took := map[string]time.Duration{}
+	errs := map[string]error{}
+	var mu sync.Mutex
+	for name, call := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), deadline)
+			defer cancel()
+			var err error
+			d := timed(func() { err = call(ctx) })
+			mu.Lock()
+			took[name], errs[name] = d, err
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for name, d := range took {
+		t.Logf("%s with a 1 s deadline returned after %v: %v", name, d.Round(time.Millisecond), errs[name])
+		assert.LessOrEqual(t, d, deadline+100*time.Millisecond, name)
+	}
+	assert.ErrorIs(t, errs["Wait"], context.DeadlineExceeded)
+	assert.Error(t, errs["Reserve"])
+	assert.NoError(t, errs["Commit"], "a commit Redis did not take is kept in process")
+	assert.Equal(t, 1, refuse.Stats().Pending)
+	assert.Error(t, errs["Release"])
+
+	// Without a deadline: the call timeout (300 ms), then the policy.
+	var state conversations.TokenState
+	var r conversations.Reservation
+	d := timed(func() { state, r, err = local.Reserve(context.Background(), "idem-local") })
+	t.Logf("Reserve without a deadline fell back after %v", d.Round(time.Millisecond))
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenNew, state, "run locally")
+	assert.LessOrEqual(t, d, 400*time.Millisecond)
+	d = timed(func() { state, _, err = local.Reserve(context.Background(), "idem-local") })
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenInProgress, state, "the same replica knows its local run")
+	assert.Less(t, d, 50*time.Millisecond, "Redis is known to be down: no wait")
+	require.NoError(t, local.Commit(context.Background(), r))
+	state, _, err = local.Reserve(context.Background(), "idem-local")
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenDone, state)
+	st := local.Stats()
+	assert.Equal(t, int64(1), st.LocalRuns)
+	assert.Equal(t, 1, st.Pending, "to be recorded when Redis answers")
+
+	d = timed(func() { err = fallback.Wait(context.Background(), "conversation:CH1") })
+	t.Logf("Wait without a deadline fell back after %v", d.Round(time.Millisecond))
+	require.NoError(t, err)
+	assert.LessOrEqual(t, d, 400*time.Millisecond)
+	d = timed(func() { err = fallback.Wait(context.Background(), "conversation:CH2") })
+	require.NoError(t, err)
+	assert.Less(t, d, 50*time.Millisecond, "Redis is known to be down: no wait")
+	assert.Equal(t, int64(2), fallback.Stats().Fallbacks)
+	assert.True(t, fallback.Stats().RedisDown)
+
+	if srv == nil {
+		return
+	}
+	// Once the server answers again, the deferred tokens are recorded.
+	srv.resume()
+	require.Eventually(t, func() bool { return local.Stats().Pending == 0 && refuse.Stats().Pending == 0 },
+		10*time.Second, 20*time.Millisecond, "deferred tokens recorded after the stall")
+	check := redis.NewClient(&redis.Options{Addr: addr})
+	defer check.Close()
+	for _, tok := range []string{"idem-local", "idem-c"} {
+		assert.Equal(t, doneValue, check.Get(context.Background(), DefaultKeyPrefix+"dedup:"+tok).Val(), tok)
+	}
+	assert.Equal(t, int64(2), local.Stats().RecordedLate+refuse.Stats().RecordedLate)
+}
+
+// TestReserveRetriedByTheClientIsOurs: the server stalls longer than the
+// client's read timeout while a Reserve is on the wire; go-redis gives up
+// on the connection and sends the script again; after the stall the server
+// runs both, and the second finds the first one's reservation: it is the
+// same caller's, so Reserve answers new (the callback runs), not "in
+// progress" until the lease runs out.
+func TestReserveRetriedByTheClientIsOurs(t *testing.T) {
+	srv := newServer(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.addr, ReadTimeout: 300 * time.Millisecond})
+	defer client.Close()
+	f, err := NewDuplicateFilter(client, WithCallTimeout(5*time.Second), WithOutagePolicy(Refuse))
+	require.NoError(t, err)
+	defer f.Close()
+	ctx := context.Background()
+	require.NoError(t, client.Ping(ctx).Err()) // a pooled connection, scripts loaded below
+	require.NoError(t, reserveTokenScript.Load(ctx, client).Err())
+
+	srv.pause()
+	time.AfterFunc(450*time.Millisecond, srv.resume) // after the first read timed out
+	state, r, err := f.Reserve(ctx, "idem-retried")
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenNew, state, "the retry found its own reservation")
+	require.NoError(t, f.Commit(ctx, r))
+	state, _, err = f.Reserve(ctx, "idem-retried")
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenDone, state)
+}
+
+// hookFleet is in-process replicas whose callbacks count their runs in
+// memory (Redis may be down) and take 20 ms.
+type hookFleet struct {
+	reps []*replica
+	mu   sync.Mutex
+	runs map[string]int
+}
+
+func newHookFleet(t *testing.T, n int, newClient func() redis.UniversalClient, opts ...Option) *hookFleet {
+	fl := &hookFleet{runs: map[string]int{}}
+	for range n {
+		client := newClient()
+		f, err := NewDuplicateFilter(client, opts...)
+		require.NoError(t, err)
+		t.Cleanup(func() { f.Close(); client.Close() })
+		h, err := conversations.NewWebhookHandler(hookToken, conversations.WithDuplicateFilter(f))
+		require.NoError(t, err)
+		h.OnMessageAdded(func(ctx context.Context, ev *conversations.MessageAddedEvent) error {
+			fl.mu.Lock()
+			fl.runs[ev.IdempotencyToken]++
+			fl.mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+			return nil
+		})
+		fl.reps = append(fl.reps, &replica{h: h, f: f, client: client})
+	}
+	return fl
+}
+
+// deliver delivers token to a random replica.
+func (fl *hookFleet) deliver(token string) int {
+	return fl.reps[rand.IntN(len(fl.reps))].deliver(token)
+}
+
+// ranTwice returns the tokens whose callback ran more than once.
+func (fl *hookFleet) ranTwice() []string {
+	fl.mu.Lock()
+	defer fl.mu.Unlock()
+	var twice []string
+	for tok, n := range fl.runs {
+		if n > 1 {
+			twice = append(twice, tok)
+		}
+	}
+	sort.Strings(twice)
+	return twice
+}
+
+// event is one event as the simulated Twilio sent it.
+type event struct {
+	token string
+	sent  time.Time
+	codes []int     // the answers, in order
+	acked time.Time // when answered 200; zero if never
+}
+
+// flow plays Twilio: it sends a new event every `every` until stop is
+// closed, each to a random replica, and while redeliver > 0 delivers an
+// event answered anything but 200 again after redeliver, to a random
+// replica, until it is answered 200 or giveUp passes. It returns the
+// events once every delivery has ended.
+func (fl *hookFleet) flow(prefix string, every, redeliver time.Duration, stop <-chan struct{}, giveUp time.Time) []*event {
+	var (
+		events []*event
+		mu     sync.Mutex
+		wg     sync.WaitGroup
+	)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for i := 0; ; i++ {
+		select {
+		case <-stop:
+			wg.Wait()
+			return events
+		case <-tick.C:
+		}
+		ev := &event{token: fmt.Sprintf("%sev-%04d", prefix, i), sent: time.Now()}
+		events = append(events, ev)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				code := fl.deliver(ev.token)
+				mu.Lock()
+				ev.codes = append(ev.codes, code)
+				mu.Unlock()
+				if code == http.StatusOK {
+					ev.acked = time.Now()
+					return
+				}
+				if redeliver <= 0 || time.Now().After(giveUp) {
+					return
+				}
+				time.Sleep(redeliver)
+			}
+		}()
+	}
+}
+
+// answers counts the answers to the events' deliveries by status code,
+// first deliveries and redeliveries apart.
+func answers(events []*event) (first, later map[int]int) {
+	first, later = map[int]int{}, map[int]int{}
+	for _, ev := range events {
+		for i, c := range ev.codes {
+			if i == 0 {
+				first[c]++
+			} else {
+				later[c]++
+			}
+		}
+	}
+	return first, later
+}
+
+// webhookClientOptions is the client setup docs/replicas.md recommends for
+// webhook handlers.
+func webhookClientOptions(addr string) *redis.Options {
+	return &redis.Options{
+		Addr:         addr,
+		DialTimeout:  500 * time.Millisecond,
+		ReadTimeout:  500 * time.Millisecond,
+		WriteTimeout: 500 * time.Millisecond,
+	}
+}
+
+// TestStallWhileEventsFlow: three replicas with the default lease (30 s)
+// and call timeout (1 s) receive an event every 20 ms, redelivered every
+// 250 ms until answered 200, while the server stalls (SIGSTOP) for 2 s,
+// four times the clients' read timeout. Under each policy every event runs
+// exactly once, and every event is acknowledged within a few seconds of
+// SIGCONT: no reservation is left for its lease (30 s) with nobody to
+// finish it.
+func TestStallWhileEventsFlow(t *testing.T) {
+	for _, policy := range []OutagePolicy{Refuse, RunLocally} {
+		t.Run(policy.String(), func(t *testing.T) {
+			stallWhileEventsFlow(t, policy, webhookClientOptions, 2*time.Second)
+		})
+	}
+}
+
+// TestStallLongerThanDefaultReadTimeout is TestStallWhileEventsFlow with
+// go-redis's default client options (read timeout 5 s) and a 6 s stall; it
+// runs when REDISSTORE_LONG=1.
+func TestStallLongerThanDefaultReadTimeout(t *testing.T) {
+	if testing.Short() || !longTests() {
+		t.Skip("set REDISSTORE_LONG=1 to run")
+	}
+	for _, policy := range []OutagePolicy{Refuse, RunLocally} {
+		t.Run(policy.String(), func(t *testing.T) {
+			stallWhileEventsFlow(t, policy, func(addr string) *redis.Options { return &redis.Options{Addr: addr} }, 6*time.Second)
+		})
+	}
+}
+
+func stallWhileEventsFlow(t *testing.T, policy OutagePolicy, options func(string) *redis.Options, stall time.Duration) {
+	srv := newServer(t)
+	fl := newHookFleet(t, 3, func() redis.UniversalClient { return redis.NewClient(options(srv.addr)) },
+		WithOutagePolicy(policy))
+	stop := make(chan struct{})
+	var resumed time.Time
+	time.AfterFunc(500*time.Millisecond, func() {
+		srv.pause()
+		time.AfterFunc(stall, func() { resumed = time.Now(); srv.resume() })
+	})
+	time.AfterFunc(stall+1500*time.Millisecond, func() { close(stop) })
+	events := fl.flow("", 20*time.Millisecond, 250*time.Millisecond, stop, time.Now().Add(30*time.Second))
+
+	var lastAck time.Time
+	for _, ev := range events {
+		require.False(t, ev.acked.IsZero(), "event %s acknowledged (answers %v)", ev.token, ev.codes)
+		if ev.acked.After(lastAck) {
+			lastAck = ev.acked
+		}
+	}
+	sentInStall := 0
+	var lastStallAck time.Time
+	for _, ev := range events {
+		if ev.sent.After(resumed.Add(-stall)) && ev.sent.Before(resumed) {
+			sentInStall++
+			if ev.acked.After(lastStallAck) {
+				lastStallAck = ev.acked
+			}
+		}
+	}
+	first, later := answers(events)
+	st := Stats3(fl)
+	t.Logf("policy %s, stall %v: %d events (%d sent during the stall); first answers %v, redeliveries %v",
+		policy, stall, len(events), sentInStall, first, later)
+	t.Logf("every event sent during the stall acknowledged %v after SIGCONT (the default lease is %v); filter stats %+v",
+		lastStallAck.Sub(resumed).Round(time.Millisecond), DefaultLease, st)
+	assert.Empty(t, fl.ranTwice(), "callbacks that ran twice")
+	assert.Len(t, fl.runs, len(events), "every event ran")
+	assert.Less(t, lastStallAck.Sub(resumed), 5*time.Second, "acknowledged soon after SIGCONT, not after a lease")
+	require.Eventually(t, func() bool { return Stats3(fl).Pending == 0 }, 10*time.Second, 20*time.Millisecond)
+}
+
+// Stats3 sums the fleet's filter counters.
+func Stats3(fl *hookFleet) FilterStats {
+	var s FilterStats
+	for _, r := range fl.reps {
+		x := r.f.Stats()
+		s.LocalRuns += x.LocalRuns
+		s.Refused += x.Refused
+		s.CommitRetries += x.CommitRetries
+		s.Deferred += x.Deferred
+		s.RecordedLate += x.RecordedLate
+		s.Dropped += x.Dropped
+		s.Conflicts += x.Conflicts
+		s.OrphansReleased += x.OrphansReleased
+		s.ReleaseFailed += x.ReleaseFailed
+		s.Pending += x.Pending
+		s.LocalInProgress += x.LocalInProgress
+	}
+	return s
+}
