@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -22,35 +21,32 @@ var errNoAnswer = errors.New("Redis did not answer")
 // fn runs in a goroutine of its own. When the bound passes first, bounded
 // returns an error wrapping errNoAnswer and the context's error, cancels
 // fn's context (so go-redis stops waiting for a pooled connection and does
-// not retry), and lets fn finish in the background: at the latest after the
-// client's read (or dial) timeout. Its answer then goes to late (when not
-// nil), which must recognise what the abandoned call did: every script of
-// this package can be retried by the same caller without harm (its owner
-// value, or its slot, is its own), so an answer that arrives after the
-// caller gave up is never mistaken for someone else's.
-func bounded[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error), late func(T, error)) (T, error) {
+// not retry), and lets fn finish in the background, at the latest after the
+// client's read (or dial) timeout; its answer is dropped. The command may
+// still run in Redis later (a stalled server runs what it has read once it
+// resumes): every script of this package is written so that such a late
+// run is recognised as the caller's own (its owner value), and
+// [DuplicateFilter] cancels a reservation whose answer it did not get.
+func bounded[T any](ctx context.Context, timeout time.Duration, fn func(context.Context) (T, error)) (T, error) {
 	cctx, cancel := context.WithTimeout(ctx, timeout)
 	type result struct {
 		v   T
 		err error
 	}
-	ch := make(chan result, 1)
-	var state atomic.Int32 // 0: running; 1: answer handed to the caller; 2: abandoned
+	ch := make(chan result, 1) // the goroutine never blocks on it
 	go func() {
 		defer cancel()
 		v, err := fn(cctx)
 		ch <- result{v, err}
-		if !state.CompareAndSwap(0, 1) && late != nil {
-			late(v, err)
-		}
 	}()
 	select {
 	case r := <-ch:
 		return r.v, r.err
 	case <-cctx.Done():
-		if !state.CompareAndSwap(0, 2) {
-			r := <-ch // the answer came at the same moment
+		select {
+		case r := <-ch: // the answer came at the same moment
 			return r.v, r.err
+		default:
 		}
 		cancel()
 		var zero T

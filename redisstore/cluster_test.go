@@ -34,7 +34,7 @@ func TestClusterRunsOnceAcrossReplicas(t *testing.T) {
 	ctx := context.Background()
 	nodes := map[string]bool{}
 	for _, tok := range []string{"idem-a", "idem-b", "idem-c", "idem-d", "idem-e", "idem-f"} {
-		n, err := c.MasterForKey(ctx, prefix+"dedup:"+tok)
+		n, err := c.MasterForKey(ctx, prefix+"dedup:{"+tok+"}")
 		require.NoError(t, err)
 		nodes[n.Options().Addr] = true
 	}

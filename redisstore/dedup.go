@@ -209,14 +209,19 @@ type FilterStats struct {
 	// Conflicts is the commits, immediate or deferred, that found the token
 	// held by another delivery attempt: that callback may have run twice.
 	Conflicts int64
-	// OrphansReleased is the reservations whose answer came after Reserve
-	// gave up, released in Redis once it answered.
+	// OrphansReleased is the reservations found in Redis and cancelled
+	// there although their Reserve got no answer (or their Release was not
+	// taken): without the cancellation they would have held their token
+	// for a lease with nobody to run its callback.
 	OrphansReleased int64
-	// ReleaseFailed is the Release calls Redis did not take: the
-	// reservation expires after its lease instead.
+	// ReleaseFailed is the Release calls Redis did not take in time; they
+	// were queued as cancellations.
 	ReleaseFailed int64
 	// Pending is the done tokens waiting to be recorded in Redis now.
 	Pending int
+	// PendingCancels is the reservations waiting to be cancelled in Redis
+	// now (see OrphansReleased).
+	PendingCancels int
 	// LocalInProgress is the in-process reservations whose callbacks run
 	// now.
 	LocalInProgress int
@@ -254,7 +259,7 @@ func NewDuplicateFilter(client redis.UniversalClient, opts ...Option) (*Duplicat
 
 // Stats returns the filter's outage counters.
 func (f *DuplicateFilter) Stats() FilterStats {
-	inProgress, pending := f.local.counts()
+	inProgress, pending, cancels := f.local.counts()
 	s := &f.stats
 	return FilterStats{
 		LocalRuns:       s.localRuns.Load(),
@@ -267,15 +272,39 @@ func (f *DuplicateFilter) Stats() FilterStats {
 		OrphansReleased: s.orphansReleased.Load(),
 		ReleaseFailed:   s.releaseFailed.Load(),
 		Pending:         pending,
+		PendingCancels:  cancels,
 		LocalInProgress: inProgress,
 		RedisDown:       f.health.isDown(),
 	}
 }
 
-// reserveTokenScript: KEYS[1] the token's key; ARGV: owner, lease ms.
-// Answers 0 (reserved for owner: now, or already by an earlier try of the
-// same call), 1 (held by another attempt), 2 (done).
+// The keys of a token share its hash slot: the token is the hash tag.
+//   - prefix + "dedup:{" + token + "}": the token's state: an owner value
+//     (a reservation, for its lease) or "done" (for the done TTL);
+//   - that key + ":x:" + owner: owner's reservation was cancelled (its
+//     Reserve got no answer, or its Release was not taken): a reserve
+//     script of that owner that Redis runs late (a stalled server runs what
+//     it has read once it resumes) finds it and reserves nothing. It lives
+//     for one lease.
+
+// tokenKey returns token's state key.
+func (f *DuplicateFilter) tokenKey(token string) string {
+	return f.prefix + "{" + token + "}"
+}
+
+// cancelKey returns the key that marks owner's reservation of token
+// cancelled. It starts with the token's key, so its hash tag is the same
+// whatever the prefix and the token hold.
+func (f *DuplicateFilter) cancelKey(token, owner string) string {
+	return f.tokenKey(token) + ":x:" + owner
+}
+
+// reserveTokenScript: KEYS: the token's key, owner's cancel key; ARGV:
+// owner, lease ms. Answers 0 (reserved for owner: now, or already by an
+// earlier try of the same call), 1 (held by another attempt), 2 (done), 3
+// (owner's reservation was cancelled: nothing done).
 var reserveTokenScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[2]) == 1 then return 3 end
 local v = redis.call('GET', KEYS[1])
 if not v then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -308,6 +337,19 @@ local v = redis.call('GET', KEYS[1])
 if v == 'done' then return 1 end
 if (not v) or v == ARGV[1] then
   redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+  return 1
+end
+return 0
+`)
+
+// cancelScript: KEYS: the token's key, owner's cancel key; ARGV: owner,
+// lease ms. Deletes owner's reservation if Redis holds it, and marks it
+// cancelled for a lease, so that a reserve of owner run later does
+// nothing. Answers 1 when it deleted a reservation, else 0.
+var cancelScript = redis.NewScript(`
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
   return 1
 end
 return 0
@@ -347,12 +389,12 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 		return 0, conversations.Reservation{}, err
 	}
 	at := time.Now()
-	key := []string{f.prefix + token}
+	keys := []string{f.tokenKey(token), f.cancelKey(token, owner)}
 	cause := errNoAnswer
 	if try, probe := f.health.admit(); try {
 		n, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
-			return reserveTokenScript.Run(ctx, f.client, key, owner, f.lease.Milliseconds()).Int64()
-		}, func(n int64, err error) { f.orphan(token, owner, n, err) })
+			return reserveTokenScript.Run(ctx, f.client, keys, owner, f.lease.Milliseconds()).Int64()
+		})
 		f.health.report(err == nil, probe)
 		if err == nil {
 			switch n {
@@ -367,7 +409,8 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 			}
 			return 0, conversations.Reservation{}, fmt.Errorf("redisstore: reserve: unexpected script answer %d", n)
 		}
-		if cerr := ctx.Err(); cerr != nil {
+		if ctx.Err() != nil {
+			f.cancel(ctx, token, owner)
 			return 0, conversations.Reservation{}, fmt.Errorf("redisstore: reserve: %w", err)
 		}
 		cause = err
@@ -376,16 +419,21 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 		f.stats.refused.Add(1)
 		f.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: Redis did not answer; delivery refused (outage policy: refuse)",
 			slog.String("token", token), slog.String("error", cause.Error()))
+		f.cancel(ctx, token, owner)
 		return 0, conversations.Reservation{}, fmt.Errorf("redisstore: reserve (outage policy refuse): %w", cause)
 	}
+	// The reserve may still reach Redis under owner: the local run's
+	// Commit records done for owner, its Release cancels owner.
 	state, ok := f.local.reserve(token, owner, at)
 	if !ok {
 		f.stats.refused.Add(1)
 		f.log.LogAttrs(ctx, slog.LevelError, "redisstore: Redis did not answer and the in-process store is full; delivery refused",
 			slog.String("token", token), slog.Int("capacity", localCapacity))
+		f.cancel(ctx, token, owner)
 		return 0, conversations.Reservation{}, fmt.Errorf("redisstore: reserve: %w; in-process store full (%d tokens)", cause, localCapacity)
 	}
 	if state != conversations.TokenNew {
+		f.cancel(ctx, token, owner)
 		return state, conversations.Reservation{}, nil
 	}
 	f.stats.localRuns.Add(1)
@@ -394,48 +442,16 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 	return conversations.TokenNew, conversations.Reservation{Token: token, Owner: owner}, nil
 }
 
-// orphan handles the answer of a reserve call that came after Reserve gave
-// up. A reservation made for owner (n == 0), or maybe made (err != nil),
-// is released, unless the process ran the callback under the same owner
-// ([RunLocally]): then that run's Commit or Release settles it.
-func (f *DuplicateFilter) orphan(token, owner string, n int64, err error) {
-	if err == nil && n != 0 {
-		return // someone else's reservation, or done: nothing of ours
-	}
-	if f.local.owns(token, owner) {
+// cancel queues the cancellation of owner's reservation of token, which
+// Redis may hold, or get later, although the caller got no answer: the
+// flusher runs cancelScript as soon as Redis answers.
+func (f *DuplicateFilter) cancel(ctx context.Context, token, owner string) {
+	if !f.local.addCancel(token, owner) {
+		f.log.LogAttrs(ctx, slog.LevelError, "redisstore: the in-process store is full; a reservation Redis may hold expires after its lease",
+			slog.String("token", token))
 		return
 	}
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return
-	}
-	f.bg.Add(1)
-	f.mu.Unlock()
-	defer f.bg.Done()
-	// The reservation expires after the lease anyway: try until then.
-	ctx, cancel := context.WithTimeout(context.Background(), f.lease)
-	defer cancel()
-	for {
-		released, rerr := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
-			return releaseScript.Run(ctx, f.client, []string{f.prefix + token}, owner).Int64()
-		}, nil)
-		if rerr == nil {
-			if released == 1 {
-				f.stats.orphansReleased.Add(1)
-				f.log.LogAttrs(ctx, slog.LevelInfo, "redisstore: released a reservation whose answer came after Reserve gave up",
-					slog.String("token", token))
-			}
-			return
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-f.closing:
-			return
-		case <-time.After(probeEvery):
-		}
-	}
+	f.startFlusher()
 }
 
 // Commit marks r's token done for the done TTL, when r still holds it or
@@ -457,7 +473,7 @@ func (f *DuplicateFilter) Commit(ctx context.Context, r conversations.Reservatio
 		return nil
 	}
 	n, tries, err := f.retry(ctx, at, func(ctx context.Context) (int64, error) {
-		return commitScript.Run(ctx, f.client, []string{f.prefix + r.Token}, r.Owner, f.doneTTL.Milliseconds()).Int64()
+		return commitScript.Run(ctx, f.client, []string{f.tokenKey(r.Token)}, r.Owner, f.doneTTL.Milliseconds()).Int64()
 	})
 	switch {
 	case err != nil:
@@ -497,20 +513,24 @@ func (f *DuplicateFilter) defer_(ctx context.Context, r conversations.Reservatio
 // Release forgets r's token, so that a redelivery runs the callback again,
 // when r still holds it; otherwise (another attempt took the token after
 // r's lease ran out, or it is done) it changes nothing. A Release that
-// Redis does not take is retried like a Commit, then given up: the
-// reservation, no longer renewed, expires after its lease.
+// Redis does not take is retried like a Commit, then queued: the
+// reservation is cancelled as soon as Redis answers (it would expire after
+// its lease anyway, since it is no longer renewed). The Release of a
+// reservation made in process during an outage goes that way directly.
 func (f *DuplicateFilter) Release(ctx context.Context, r conversations.Reservation) error {
 	at := f.stopRenewal(r.Owner)
-	if f.local.release(r.Token, r.Owner) && f.health.isDown() {
-		return nil // a local run during an outage; a late reserve under its owner is released by orphan
+	if f.local.release(r.Token, r.Owner) {
+		f.cancel(ctx, r.Token, r.Owner) // its reserve may reach Redis late
+		return nil
 	}
 	_, _, err := f.retry(ctx, at, func(ctx context.Context) (int64, error) {
-		return releaseScript.Run(ctx, f.client, []string{f.prefix + r.Token}, r.Owner).Int64()
+		return releaseScript.Run(ctx, f.client, []string{f.tokenKey(r.Token)}, r.Owner).Int64()
 	})
 	if err != nil {
 		f.stats.releaseFailed.Add(1)
-		f.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: release failed; the reservation expires after its lease",
+		f.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: release not taken; it is retried once Redis answers",
 			slog.String("token", r.Token), slog.String("error", err.Error()))
+		f.cancel(ctx, r.Token, r.Owner)
 		return fmt.Errorf("redisstore: release: %w", err)
 	}
 	return nil
@@ -528,7 +548,7 @@ func (f *DuplicateFilter) retry(ctx context.Context, at time.Time, fn func(conte
 	defer cancel()
 	backoff := 25 * time.Millisecond
 	for tries := 1; ; tries++ {
-		n, err := bounded(cctx, f.callTimeout, fn, nil)
+		n, err := bounded(cctx, f.callTimeout, fn)
 		f.health.report(err == nil, false)
 		if err == nil {
 			return n, tries, nil
@@ -579,7 +599,7 @@ func (f *DuplicateFilter) renew(ctx context.Context, r conversations.Reservation
 	period := f.lease / 3
 	tick := time.NewTicker(period)
 	defer tick.Stop()
-	key := []string{f.prefix + r.Token}
+	key := []string{f.tokenKey(r.Token)}
 	for {
 		select {
 		case <-ctx.Done():
@@ -588,7 +608,7 @@ func (f *DuplicateFilter) renew(ctx context.Context, r conversations.Reservation
 		}
 		n, err := bounded(ctx, min(period, f.callTimeout), func(ctx context.Context) (int64, error) {
 			return renewScript.Run(ctx, f.client, key, r.Owner, f.lease.Milliseconds()).Int64()
-		}, nil)
+		})
 		switch {
 		case ctx.Err() != nil:
 			return // Commit or Release stopped the renewal
@@ -647,7 +667,7 @@ func (f *DuplicateFilter) flushLoop() {
 		}
 		f.flush()
 		f.mu.Lock()
-		if _, pending := f.local.counts(); pending == 0 {
+		if _, pending, cancels := f.local.counts(); pending+cancels == 0 {
 			f.flushing = false
 			f.mu.Unlock()
 			return
@@ -656,9 +676,13 @@ func (f *DuplicateFilter) flushLoop() {
 	}
 }
 
-// flush records the deferred done tokens in Redis, each for what is left
-// of its done TTL, until a call fails.
+// flush cancels the queued reservations and records the deferred done
+// tokens in Redis, each for what is left of its done TTL, until a call
+// fails.
 func (f *DuplicateFilter) flush() {
+	if !f.flushCancels() {
+		return
+	}
 	now := time.Now()
 	list, expired := f.local.pending(now, f.doneTTL)
 	if expired > 0 {
@@ -671,8 +695,8 @@ func (f *DuplicateFilter) flush() {
 	for _, p := range list {
 		ttl := max(f.doneTTL-now.Sub(p.at), time.Millisecond)
 		n, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
-			return commitScript.Run(ctx, f.client, []string{f.prefix + p.token}, p.owner, ttl.Milliseconds()).Int64()
-		}, nil)
+			return commitScript.Run(ctx, f.client, []string{f.tokenKey(p.token)}, p.owner, ttl.Milliseconds()).Int64()
+		})
 		f.health.report(err == nil, false)
 		if err != nil {
 			break
@@ -693,13 +717,36 @@ func (f *DuplicateFilter) flush() {
 	}
 }
 
+// flushCancels runs the queued cancellations; it reports false when Redis
+// did not answer.
+func (f *DuplicateFilter) flushCancels() bool {
+	ctx := context.Background()
+	for owner, token := range f.local.pendingCancels() {
+		n, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
+			return cancelScript.Run(ctx, f.client, []string{f.tokenKey(token), f.cancelKey(token, owner)},
+				owner, f.lease.Milliseconds()).Int64()
+		})
+		f.health.report(err == nil, false)
+		if err != nil {
+			return false
+		}
+		if n == 1 {
+			f.stats.orphansReleased.Add(1)
+			f.log.LogAttrs(ctx, slog.LevelInfo, "redisstore: cancelled a reservation whose Reserve got no answer, or whose Release was not taken",
+				slog.String("token", token))
+		}
+		f.local.cancelled(owner)
+	}
+	return true
+}
+
 // Flush tries once, now, to record in Redis the done tokens kept in
 // process (see [DuplicateFilter.Commit]), and returns how many are still
 // waiting. The filter does this by itself every 100 ms while any wait.
 func (f *DuplicateFilter) Flush() int {
 	f.flush()
-	_, pending := f.local.counts()
-	return pending
+	_, pending, cancels := f.local.counts()
+	return pending + cancels
 }
 
 // Close stops the filter's background work (the recording of deferred done

@@ -219,7 +219,7 @@ func TestFilterStates(t *testing.T) {
 	f, err := NewDuplicateFilter(c, WithKeyPrefix(prefix), WithLease(lease), WithDoneTTL(time.Hour))
 	require.NoError(t, err)
 	ctx := context.Background()
-	key := prefix + "dedup:idem-s"
+	key := prefix + "dedup:{idem-s}"
 
 	state, r, err := f.Reserve(ctx, "idem-s")
 	require.NoError(t, err)

@@ -20,6 +20,7 @@ const localCapacity = 100_000
 type localStore struct {
 	mu      sync.Mutex
 	entries map[string]*localEntry // by token
+	cancels map[string]string      // token by owner: reservations to cancel in Redis
 }
 
 type localEntry struct {
@@ -29,7 +30,7 @@ type localEntry struct {
 }
 
 func newLocalStore() *localStore {
-	return &localStore{entries: map[string]*localEntry{}}
+	return &localStore{entries: map[string]*localEntry{}, cancels: map[string]string{}}
 }
 
 // peek returns the state of a token the process holds, if it does.
@@ -58,7 +59,7 @@ func (s *localStore) reserve(token, owner string, now time.Time) (conversations.
 		}
 		return conversations.TokenInProgress, true
 	}
-	if len(s.entries) >= localCapacity {
+	if len(s.entries)+len(s.cancels) >= localCapacity {
 		return 0, false
 	}
 	s.entries[token] = &localEntry{owner: owner, at: now}
@@ -87,7 +88,7 @@ func (s *localStore) markDone(token, owner string, now time.Time) bool {
 	case ok:
 		e.owner, e.done, e.at = owner, true, now
 		return true
-	case len(s.entries) >= localCapacity:
+	case len(s.entries)+len(s.cancels) >= localCapacity:
 		return false
 	}
 	s.entries[token] = &localEntry{owner: owner, done: true, at: now}
@@ -142,9 +143,41 @@ func (s *localStore) recorded(token, owner string) {
 	}
 }
 
-// counts returns how many tokens are in progress in process and how many
-// done tokens wait to be recorded.
-func (s *localStore) counts() (inProgress, done int) {
+// addCancel records that owner's reservation of token, which Redis may
+// hold or get later, must be cancelled there. It reports false when the
+// store is full.
+func (s *localStore) addCancel(token, owner string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.entries)+len(s.cancels) >= localCapacity {
+		return false
+	}
+	s.cancels[owner] = token
+	return true
+}
+
+// pendingCancels returns the reservations to cancel in Redis, by owner.
+func (s *localStore) pendingCancels() map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := make(map[string]string, len(s.cancels))
+	for o, t := range s.cancels {
+		m[o] = t
+	}
+	return m
+}
+
+// cancelled forgets owner's cancellation once Redis has it.
+func (s *localStore) cancelled(owner string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cancels, owner)
+}
+
+// counts returns how many tokens are in progress in process, how many done
+// tokens wait to be recorded, and how many reservations wait to be
+// cancelled in Redis.
+func (s *localStore) counts() (inProgress, done, cancels int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.entries {
@@ -154,13 +187,15 @@ func (s *localStore) counts() (inProgress, done int) {
 			inProgress++
 		}
 	}
-	return inProgress, done
+	return inProgress, done, len(s.cancels)
 }
 
-// dropAll forgets every done token not yet recorded and returns how many.
+// dropAll forgets every done token not yet recorded, and every
+// cancellation, and returns how many tokens it forgot.
 func (s *localStore) dropAll() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	clear(s.cancels)
 	n := 0
 	for tok, e := range s.entries {
 		if e.done {

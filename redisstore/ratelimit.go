@@ -224,7 +224,7 @@ func (l *RateLimiter) Wait(ctx context.Context, scope string) error {
 		res, cause = bounded(ctx, l.callTimeout, func(ctx context.Context) ([]int64, error) {
 			return reserveScript.Run(ctx, l.client, []string{l.prefix + scope},
 				l.interval, l.limits.Burst-1, bound).Int64Slice()
-		}, nil)
+		})
 		l.health.report(cause == nil, probe)
 		if cause != nil && ctx.Err() != nil {
 			return ctx.Err()
@@ -283,7 +283,7 @@ func (l *RateLimiter) Throttled(ctx context.Context, scope string, retryAfter ti
 	factor, err := bounded(ctx, l.callTimeout, func(ctx context.Context) (int64, error) {
 		return throttleScript.Run(ctx, l.client, []string{l.prefix + scope},
 			l.interval, l.limits.Burst-1, l.limits.Backoff.Microseconds(), max(retryAfter, 0).Microseconds()).Int64()
-	}, nil)
+	})
 	l.health.report(err == nil, false)
 	if err != nil {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: rate limiter: could not slow the scope down",
