@@ -327,10 +327,11 @@ func answers(events []*event) (first, later map[int]int) {
 // webhook handlers.
 func webhookClientOptions(addr string) *redis.Options {
 	return &redis.Options{
-		Addr:         addr,
-		DialTimeout:  500 * time.Millisecond,
-		ReadTimeout:  500 * time.Millisecond,
-		WriteTimeout: 500 * time.Millisecond,
+		Addr:                  addr,
+		DialTimeout:           500 * time.Millisecond,
+		ReadTimeout:           500 * time.Millisecond,
+		WriteTimeout:          500 * time.Millisecond,
+		ContextTimeoutEnabled: true,
 	}
 }
 
@@ -524,4 +525,79 @@ func killAndRestart(t *testing.T, policy OutagePolicy) {
 		assert.Positive(t, lost, "refused during the outage")
 		assert.Zero(t, st.LocalRuns)
 	}
+}
+
+// TestLimiterFallsBackDuringOutage: two replicas' limiters (20 calls per
+// second, fallback at half the rate each) keep pacing while their Redis is
+// killed, each at its share, so that together they stay under the rate;
+// once Redis is restarted, the shared budget is used again.
+func TestLimiterFallsBackDuringOutage(t *testing.T) {
+	srv := newServer(t)
+	const rate = 20
+	ls := make([]*RateLimiter, 2)
+	for i := range ls {
+		c := redis.NewClient(webhookClientOptions(srv.addr))
+		t.Cleanup(func() { c.Close() })
+		l, err := NewRateLimiter(c, conversations.RateLimits{PerSecond: rate}, WithLocalFallback(0.5))
+		require.NoError(t, err)
+		ls[i] = l
+	}
+	ctx := context.Background()
+	require.NoError(t, ls[0].Wait(ctx, "conversation:CH1"))
+	srv.kill()
+	// The first call after the kill finds Redis gone (within the call
+	// timeout: go-redis retries the dial meanwhile); the next ones go to
+	// the fallback at once.
+	for _, l := range ls {
+		var err error
+		d := timed(func() { err = l.Wait(ctx, "conversation:CH0") })
+		require.NoError(t, err)
+		t.Logf("first Wait after the kill fell back after %v", d.Round(time.Millisecond))
+		assert.LessOrEqual(t, d, DefaultCallTimeout+100*time.Millisecond)
+	}
+
+	// One second of calls from both replicas, as fast as they are let out.
+	var mu sync.Mutex
+	var ts []time.Time
+	var wg sync.WaitGroup
+	end := time.Now().Add(time.Second)
+	for _, l := range ls {
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					wctx, cancel := context.WithDeadline(ctx, end)
+					err := l.Wait(wctx, "conversation:CH1")
+					cancel()
+					if err != nil {
+						return
+					}
+					mu.Lock()
+					ts = append(ts, time.Now())
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	st0, st1 := ls[0].Stats(), ls[1].Stats()
+	t.Logf("Redis killed: %d calls let out in 1 s by two replicas at half of %d/s each; stats %+v %+v", len(ts), rate, st0, st1)
+	assert.LessOrEqual(t, len(ts), rate+2, "together under the rate (plus each replica's burst of 1)")
+	assert.GreaterOrEqual(t, len(ts), rate/2, "the calls go on")
+	assert.True(t, st0.RedisDown && st1.RedisDown)
+	assert.Positive(t, st0.Fallbacks)
+
+	require.NoError(t, srv.start())
+	require.Eventually(t, func() bool {
+		for _, l := range ls {
+			if err := l.Wait(ctx, "conversation:CH2"); err != nil || l.Stats().RedisDown {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 50*time.Millisecond, "back on Redis")
+	before := ls[0].Stats().Fallbacks
+	require.NoError(t, ls[0].Wait(ctx, "conversation:CH3"))
+	assert.Equal(t, before, ls[0].Stats().Fallbacks, "paced through Redis again")
 }
