@@ -88,3 +88,32 @@ func TestClusterLimiterShared(t *testing.T) {
 	}
 	assert.Zero(t, ls[0].Stats().Fallbacks, "Redis answered every call")
 }
+
+// TestClusterKeysShareTheTokensSlot: the keys a filter script touches hash
+// to one slot on the cluster, whatever the prefix and the token hold, and
+// the scripts run there (no CROSSSLOT).
+func TestClusterKeysShareTheTokensSlot(t *testing.T) {
+	c := newClusterClient(t)
+	ctx := context.Background()
+	for _, prefix := range []string{"conversations:", "{shop}:", "a{b:", "x}y:", "x}{y:"} {
+		f, err := NewDuplicateFilter(c, WithKeyPrefix(prefix+testPrefix(t)))
+		require.NoError(t, err)
+		for _, tok := range []string{"3f0c9a52-6c1a-4f4e-9d43-1b1c2a9f0e11", "we{ir}d", "}{", "{}", "}"} {
+			want, err := c.ClusterKeySlot(ctx, f.tokenKey(tok)).Result()
+			require.NoError(t, err)
+			got, err := c.ClusterKeySlot(ctx, f.cancelKey(tok, "o:0123")).Result()
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "prefix %q token %q", prefix, tok)
+			n, err := cancelScript.Run(ctx, c, []string{f.tokenKey(tok), f.cancelKey(tok, "o:1")}, "o:1", 1000).Int64()
+			require.NoError(t, err, "prefix %q token %q", prefix, tok)
+			assert.Equal(t, int64(0), n)
+			state, r, err := f.Reserve(ctx, tok)
+			require.NoError(t, err)
+			assert.Equal(t, conversations.TokenNew, state)
+			require.NoError(t, f.Commit(ctx, r))
+		}
+		require.NoError(t, f.Close())
+	}
+	_, err := NewDuplicateFilter(c, WithKeyPrefix("app{}:"))
+	assert.Error(t, err, "an empty hash tag in the prefix is refused")
+}

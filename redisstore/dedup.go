@@ -3,10 +3,12 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,7 +35,7 @@ const (
 	// Conversations webhooks, so the default is generous.
 	DefaultDoneTTL = 24 * time.Hour
 	// DefaultAnswerWindow is how long after Reserve a [DuplicateFilter]
-	// keeps retrying a Commit or Release that Redis did not take: Twilio's
+	// keeps retrying a Commit that Redis did not take: Twilio's
 	// 5 s pre-event window, taken as the time a webhook should be answered
 	// in (Twilio publishes no timeout for post-events).
 	DefaultAnswerWindow = 5 * time.Second
@@ -94,7 +96,7 @@ func WithOutagePolicy(p OutagePolicy) Option {
 }
 
 // WithAnswerWindow sets how long after Reserve a [DuplicateFilter] keeps
-// retrying a Commit or Release that Redis did not take
+// retrying a Commit that Redis did not take
 // ([DefaultAnswerWindow]); each gets at least one call of
 // [WithCallTimeout] whatever the window. A commit still not taken then is
 // kept in process and recorded as soon as Redis answers again.
@@ -194,8 +196,8 @@ type FilterStats struct {
 	// Refused is the deliveries refused because Redis did not answer
 	// ([Refuse], or the in-process store full under [RunLocally]).
 	Refused int64
-	// CommitRetries is the Commit and Release calls to Redis made after a
-	// first one failed.
+	// CommitRetries is the Commit calls to Redis made after a first one
+	// failed.
 	CommitRetries int64
 	// Deferred is the done tokens that Redis did not take when committed
 	// (including every local run), kept in process to be recorded later.
@@ -287,8 +289,13 @@ func (f *DuplicateFilter) Stats() FilterStats {
 //     it has read once it resumes) finds it and reserves nothing. It lives
 //     for one lease.
 
-// tokenKey returns token's state key.
+// tokenKey returns token's state key. A token with a brace (Twilio's are
+// UUIDs) is named by a digest, so that it cannot end the hash tag early.
 func (f *DuplicateFilter) tokenKey(token string) string {
+	if strings.ContainsAny(token, "{}") {
+		sum := sha256.Sum256([]byte(token))
+		token = "#" + hex.EncodeToString(sum[:16])
+	}
 	return f.prefix + "{" + token + "}"
 }
 
@@ -390,8 +397,9 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 	}
 	at := time.Now()
 	keys := []string{f.tokenKey(token), f.cancelKey(token, owner)}
-	cause := errNoAnswer
-	if try, probe := f.health.admit(); try {
+	cause := errNoAnswer // Redis is known to be down: not tried
+	try, probe := f.health.admit()
+	if try {
 		n, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
 			return reserveTokenScript.Run(ctx, f.client, keys, owner, f.lease.Milliseconds()).Int64()
 		})
@@ -419,7 +427,9 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 		f.stats.refused.Add(1)
 		f.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: Redis did not answer; delivery refused (outage policy: refuse)",
 			slog.String("token", token), slog.String("error", cause.Error()))
-		f.cancel(ctx, token, owner)
+		if try {
+			f.cancel(ctx, token, owner)
+		}
 		return 0, conversations.Reservation{}, fmt.Errorf("redisstore: reserve (outage policy refuse): %w", cause)
 	}
 	// The reserve may still reach Redis under owner: the local run's
@@ -429,11 +439,15 @@ func (f *DuplicateFilter) Reserve(ctx context.Context, token string) (conversati
 		f.stats.refused.Add(1)
 		f.log.LogAttrs(ctx, slog.LevelError, "redisstore: Redis did not answer and the in-process store is full; delivery refused",
 			slog.String("token", token), slog.Int("capacity", localCapacity))
-		f.cancel(ctx, token, owner)
+		if try {
+			f.cancel(ctx, token, owner)
+		}
 		return 0, conversations.Reservation{}, fmt.Errorf("redisstore: reserve: %w; in-process store full (%d tokens)", cause, localCapacity)
 	}
 	if state != conversations.TokenNew {
-		f.cancel(ctx, token, owner)
+		if try {
+			f.cancel(ctx, token, owner)
+		}
 		return state, conversations.Reservation{}, nil
 	}
 	f.stats.localRuns.Add(1)
@@ -512,20 +526,22 @@ func (f *DuplicateFilter) defer_(ctx context.Context, r conversations.Reservatio
 
 // Release forgets r's token, so that a redelivery runs the callback again,
 // when r still holds it; otherwise (another attempt took the token after
-// r's lease ran out, or it is done) it changes nothing. A Release that
-// Redis does not take is retried like a Commit, then queued: the
-// reservation is cancelled as soon as Redis answers (it would expire after
-// its lease anyway, since it is no longer renewed). The Release of a
-// reservation made in process during an outage goes that way directly.
+// r's lease ran out, or it is done) it changes nothing. It makes one call,
+// bounded like the others: a Release that Redis does not take is queued,
+// and the reservation is cancelled as soon as Redis answers (it would
+// expire after its lease anyway, since it is no longer renewed). The
+// Release of a reservation made in process during an outage goes that way
+// directly.
 func (f *DuplicateFilter) Release(ctx context.Context, r conversations.Reservation) error {
-	at := f.stopRenewal(r.Owner)
+	f.stopRenewal(r.Owner)
 	if f.local.release(r.Token, r.Owner) {
 		f.cancel(ctx, r.Token, r.Owner) // its reserve may reach Redis late
 		return nil
 	}
-	_, _, err := f.retry(ctx, at, func(ctx context.Context) (int64, error) {
+	_, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
 		return releaseScript.Run(ctx, f.client, []string{f.tokenKey(r.Token)}, r.Owner).Int64()
 	})
+	f.health.report(err == nil, false)
 	if err != nil {
 		f.stats.releaseFailed.Add(1)
 		f.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: release not taken; it is retried once Redis answers",

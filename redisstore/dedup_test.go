@@ -292,3 +292,54 @@ func TestFilterErrors(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, (&replica{h: h}).deliver("idem-x"))
 	assert.False(t, ran)
 }
+
+// TestScriptsTolerateTheirOwnRetry: each script, run twice for the same
+// owner (a client retry, or a command a stalled server runs late), acts as
+// if run once; a cancelled owner's late reserve reserves nothing, and
+// leaves the token free for other owners.
+func TestScriptsTolerateTheirOwnRetry(t *testing.T) {
+	c := newClient(t)
+	f, err := NewDuplicateFilter(c, WithKeyPrefix(testPrefix(t)), WithLease(time.Second))
+	require.NoError(t, err)
+	defer f.Close()
+	ctx := context.Background()
+	run := func(s *redis.Script, token, owner string, args ...any) int64 {
+		keys := []string{f.tokenKey(token)}
+		if s == reserveTokenScript || s == cancelScript {
+			keys = append(keys, f.cancelKey(token, owner))
+		}
+		n, err := s.Run(ctx, c, keys, append([]any{owner}, args...)...).Int64()
+		require.NoError(t, err)
+		return n
+	}
+	lease, ttl := int64(1000), int64(60000)
+
+	assert.Equal(t, int64(0), run(reserveTokenScript, "a", "o:1", lease), "reserved")
+	assert.Equal(t, int64(0), run(reserveTokenScript, "a", "o:1", lease), "the retry finds its own reservation")
+	assert.Equal(t, int64(1), run(reserveTokenScript, "a", "o:2", lease), "another owner sees it in progress")
+	assert.Equal(t, int64(1), run(commitScript, "a", "o:1", ttl))
+	assert.Equal(t, int64(1), run(commitScript, "a", "o:1", ttl), "a retried commit finds it done")
+	assert.Equal(t, int64(2), run(reserveTokenScript, "a", "o:1", lease), "a late reserve after the commit changes nothing")
+	assert.Equal(t, doneValue, c.Get(ctx, f.tokenKey("a")).Val())
+
+	assert.Equal(t, int64(0), run(reserveTokenScript, "b", "o:3", lease))
+	assert.Equal(t, int64(1), run(releaseScript, "b", "o:3"))
+	assert.Equal(t, int64(0), run(releaseScript, "b", "o:3"), "a retried release finds nothing to do")
+	assert.Equal(t, int64(0), run(reserveTokenScript, "b", "o:4", lease), "the token is free again")
+	assert.Equal(t, int64(0), run(releaseScript, "b", "o:3"), "a late release leaves the newer reservation")
+	assert.Equal(t, "o:4", c.Get(ctx, f.tokenKey("b")).Val())
+
+	// Cancelled before its reserve ran (the order a stalled server may
+	// choose): the late reserve does nothing, and others may reserve.
+	assert.Equal(t, int64(0), run(cancelScript, "c", "o:5", lease))
+	assert.Equal(t, int64(3), run(reserveTokenScript, "c", "o:5", lease), "cancelled: nothing reserved")
+	assert.Equal(t, int64(0), c.Exists(ctx, f.tokenKey("c")).Val())
+	assert.Equal(t, int64(0), run(reserveTokenScript, "c", "o:6", lease), "another owner reserves")
+	// Cancelled after its reserve ran: the reservation is deleted.
+	assert.Equal(t, int64(0), run(reserveTokenScript, "d", "o:7", lease))
+	assert.Equal(t, int64(1), run(cancelScript, "d", "o:7", lease))
+	assert.Equal(t, int64(0), c.Exists(ctx, f.tokenKey("d")).Val())
+	assert.Equal(t, int64(3), run(reserveTokenScript, "d", "o:7", lease), "a retry of the cancelled reserve does nothing")
+	pttl := c.PTTL(ctx, f.cancelKey("d", "o:7")).Val()
+	assert.True(t, pttl > 0 && pttl <= time.Second, "the cancel marker lives for a lease, got %v", pttl)
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"regexp"
 	"sort"
 	"sync"
 	"testing"
@@ -197,11 +198,18 @@ func TestReserveRetriedByTheClientIsOurs(t *testing.T) {
 	require.NoError(t, client.Ping(ctx).Err()) // a pooled connection, scripts loaded below
 	require.NoError(t, reserveTokenScript.Load(ctx, client).Err())
 
+	require.NoError(t, client.ConfigResetStat(ctx).Err())
+
 	srv.pause()
 	time.AfterFunc(450*time.Millisecond, srv.resume) // after the first read timed out
 	state, r, err := f.Reserve(ctx, "idem-retried")
 	require.NoError(t, err)
 	assert.Equal(t, conversations.TokenNew, state, "the retry found its own reservation")
+	stats := client.Info(ctx, "commandstats").Val()
+	m := regexp.MustCompile(`cmdstat_evalsha:calls=(\d+)`).FindStringSubmatch(stats)
+	require.NotNil(t, m, stats)
+	t.Logf("the server ran the reserve script %s times for one Reserve", m[1])
+	assert.NotEqual(t, "1", m[1], "go-redis sent the script again, and the server ran both")
 	require.NoError(t, f.Commit(ctx, r))
 	state, _, err = f.Reserve(ctx, "idem-retried")
 	require.NoError(t, err)
@@ -395,7 +403,7 @@ func stallWhileEventsFlow(t *testing.T, policy OutagePolicy, options func(string
 		}
 	}
 	first, later := answers(events)
-	st := Stats3(fl)
+	st := fleetStats(fl)
 	t.Logf("policy %s, stall %v: %d events (%d sent during the stall); first answers %v, redeliveries %v",
 		policy, stall, len(events), sentInStall, first, later)
 	t.Logf("every event sent during the stall acknowledged %v after SIGCONT (the default lease is %v); filter stats %+v",
@@ -403,11 +411,11 @@ func stallWhileEventsFlow(t *testing.T, policy OutagePolicy, options func(string
 	assert.Empty(t, fl.ranTwice(), "callbacks that ran twice")
 	assert.Len(t, fl.runs, len(events), "every event ran")
 	assert.Less(t, lastStallAck.Sub(resumed), 5*time.Second, "acknowledged soon after SIGCONT, not after a lease")
-	require.Eventually(t, func() bool { return Stats3(fl).Pending == 0 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return fleetStats(fl).Pending == 0 }, 10*time.Second, 20*time.Millisecond)
 }
 
-// Stats3 sums the fleet's filter counters.
-func Stats3(fl *hookFleet) FilterStats {
+// fleetStats sums the fleet's filter counters.
+func fleetStats(fl *hookFleet) FilterStats {
 	var s FilterStats
 	for _, r := range fl.reps {
 		x := r.f.Stats()
@@ -471,10 +479,10 @@ func killAndRestart(t *testing.T, policy OutagePolicy) {
 		back = time.Now()
 		// Recovered: the deferred tokens and the cancellations are all in
 		// Redis, and no delivery falls back any more.
-		fallbacks := func() int64 { st := Stats3(fl); return st.LocalRuns + st.Refused }
+		fallbacks := func() int64 { st := fleetStats(fl); return st.LocalRuns + st.Refused }
 		last, lastAt := fallbacks(), time.Now()
 		for end := time.Now().Add(time.Second); time.Now().Before(end); time.Sleep(2 * time.Millisecond) {
-			st := Stats3(fl)
+			st := fleetStats(fl)
 			if st.Pending+st.PendingCancels == 0 && flushed.IsZero() {
 				flushed = time.Now()
 			}
@@ -499,7 +507,7 @@ func killAndRestart(t *testing.T, policy OutagePolicy) {
 		require.False(t, ev.acked.IsZero(), "event %s acknowledged at last (answers %v)", ev.token, ev.codes)
 	}
 	require.False(t, flushed.IsZero(), "deferred tokens recorded within a second of the restart")
-	st := Stats3(fl)
+	st := fleetStats(fl)
 
 	// Every event once more, after Redis is back, to a random replica.
 	redelivered := map[int]int{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -56,11 +57,21 @@ func newConfig(opts []Option) (*config, error) {
 		return nil, fmt.Errorf("redisstore: unknown outage policy %d", int(c.policy))
 	case math.IsNaN(c.fallbackShare) || c.fallbackShare < 0 || c.fallbackShare > 1:
 		return nil, fmt.Errorf("redisstore: fallback share %v is not between 0 and 1", c.fallbackShare)
+	case emptyHashTag(c.prefix):
+		return nil, fmt.Errorf("redisstore: key prefix %q holds an empty hash tag {}: Redis Cluster would hash each key whole", c.prefix)
 	}
 	if c.logger == nil {
 		c.logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
+}
+
+// emptyHashTag reports whether prefix starts a key's hash tag with "{}",
+// which makes Redis Cluster hash the whole key, so that the keys of one
+// token would not share a slot.
+func emptyHashTag(prefix string) bool {
+	i := strings.IndexByte(prefix, '{')
+	return i >= 0 && strings.HasPrefix(prefix[i+1:], "}")
 }
 
 // minCallTimeout keeps a call's bound above a Redis round trip.
