@@ -3,14 +3,11 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/conversations-go/conversations"
@@ -130,14 +127,16 @@ const doneValue = "done"
 //
 // Every call returns by its context's deadline, or after [WithCallTimeout]
 // (1 s) when the context has none, whatever the go-redis options. A Reserve
-// whose answer comes after it gave up does not leave a reservation nobody
-// owns: once Redis answers, the reservation is released (or, when the
-// [RunLocally] policy ran the callback under the same owner, committed with
-// it). While Redis does not answer, the [OutagePolicy] decides
-// ([RunLocally] by default). A Commit that Redis does not take is retried
-// within [WithAnswerWindow] of the Reserve, then kept in process and
-// recorded once Redis answers. [DuplicateFilter.Stats] counts each of these
-// cases, and [WithLogger] logs them.
+// that gave up without an answer does not leave a reservation nobody owns:
+// once Redis answers, the reservation is cancelled (deleted if Redis holds
+// it, and marked so that the same reserve run late reserves nothing), or,
+// when the [RunLocally] policy ran the callback under the same owner,
+// settled by that run's Commit or Release. While Redis does not answer,
+// the [OutagePolicy] decides ([RunLocally] by default). A Commit that Redis
+// does not take is retried within [WithAnswerWindow] of the Reserve, then
+// kept in process and recorded once Redis answers; a Release that it does
+// not take is queued and run then. [DuplicateFilter.Stats] counts each of
+// these cases, and [WithLogger] logs them.
 //
 // Every Reservation that Reserve returns with conversations.TokenNew must be
 // committed or released (the WebhookHandler always does), or its lease is
@@ -171,64 +170,7 @@ type DuplicateFilter struct {
 	flushing bool                // the flusher goroutine runs
 	closed   bool
 	closing  chan struct{}
-	bg       sync.WaitGroup // the flusher and the orphan releases
-}
-
-// renewal is the goroutine that keeps one reservation's lease alive.
-type renewal struct {
-	cancel context.CancelFunc
-	done   chan struct{}
-	at     time.Time // when Reserve was called
-}
-
-// filterCounters are the [FilterStats] counters.
-type filterCounters struct {
-	localRuns, refused, commitRetries, deferred, recordedLate, dropped,
-	conflicts, orphansReleased, releaseFailed atomic.Int64
-}
-
-// FilterStats counts what a [DuplicateFilter] did because Redis did not
-// answer, since it was made. The counters only grow, except Pending.
-type FilterStats struct {
-	// LocalRuns is the deliveries reserved in process while Redis did not
-	// answer ([RunLocally]): their callbacks ran without Redis.
-	LocalRuns int64
-	// Refused is the deliveries refused because Redis did not answer
-	// ([Refuse], or the in-process store full under [RunLocally]).
-	Refused int64
-	// CommitRetries is the Commit calls to Redis made after a first one
-	// failed.
-	CommitRetries int64
-	// Deferred is the done tokens that Redis did not take when committed
-	// (including every local run), kept in process to be recorded later.
-	Deferred int64
-	// RecordedLate is the deferred tokens recorded in Redis once it
-	// answered again.
-	RecordedLate int64
-	// Dropped is the deferred tokens never recorded: their done TTL passed
-	// first, or the filter was closed.
-	Dropped int64
-	// Conflicts is the commits, immediate or deferred, that found the token
-	// held by another delivery attempt: that callback may have run twice.
-	Conflicts int64
-	// OrphansReleased is the reservations found in Redis and cancelled
-	// there although their Reserve got no answer (or their Release was not
-	// taken): without the cancellation they would have held their token
-	// for a lease with nobody to run its callback.
-	OrphansReleased int64
-	// ReleaseFailed is the Release calls Redis did not take in time; they
-	// were queued as cancellations.
-	ReleaseFailed int64
-	// Pending is the done tokens waiting to be recorded in Redis now.
-	Pending int
-	// PendingCancels is the reservations waiting to be cancelled in Redis
-	// now (see OrphansReleased).
-	PendingCancels int
-	// LocalInProgress is the in-process reservations whose callbacks run
-	// now.
-	LocalInProgress int
-	// RedisDown reports whether the last call found Redis not answering.
-	RedisDown bool
+	bg       sync.WaitGroup // the flusher
 }
 
 // NewDuplicateFilter returns a filter on client: a *redis.Client (also
@@ -258,119 +200,6 @@ func NewDuplicateFilter(client redis.UniversalClient, opts ...Option) (*Duplicat
 		closing:      make(chan struct{}),
 	}, nil
 }
-
-// Stats returns the filter's outage counters.
-func (f *DuplicateFilter) Stats() FilterStats {
-	inProgress, pending, cancels := f.local.counts()
-	s := &f.stats
-	return FilterStats{
-		LocalRuns:       s.localRuns.Load(),
-		Refused:         s.refused.Load(),
-		CommitRetries:   s.commitRetries.Load(),
-		Deferred:        s.deferred.Load(),
-		RecordedLate:    s.recordedLate.Load(),
-		Dropped:         s.dropped.Load(),
-		Conflicts:       s.conflicts.Load(),
-		OrphansReleased: s.orphansReleased.Load(),
-		ReleaseFailed:   s.releaseFailed.Load(),
-		Pending:         pending,
-		PendingCancels:  cancels,
-		LocalInProgress: inProgress,
-		RedisDown:       f.health.isDown(),
-	}
-}
-
-// The keys of a token share its hash slot: the token is the hash tag.
-//   - prefix + "dedup:{" + token + "}": the token's state: an owner value
-//     (a reservation, for its lease) or "done" (for the done TTL);
-//   - that key + ":x:" + owner: owner's reservation was cancelled (its
-//     Reserve got no answer, or its Release was not taken): a reserve
-//     script of that owner that Redis runs late (a stalled server runs what
-//     it has read once it resumes) finds it and reserves nothing. It lives
-//     for one lease.
-
-// tokenKey returns token's state key. A token with a brace (Twilio's are
-// UUIDs) is named by a digest, so that it cannot end the hash tag early.
-func (f *DuplicateFilter) tokenKey(token string) string {
-	if strings.ContainsAny(token, "{}") {
-		sum := sha256.Sum256([]byte(token))
-		token = "#" + hex.EncodeToString(sum[:16])
-	}
-	return f.prefix + "{" + token + "}"
-}
-
-// cancelKey returns the key that marks owner's reservation of token
-// cancelled. It starts with the token's key, so its hash tag is the same
-// whatever the prefix and the token hold.
-func (f *DuplicateFilter) cancelKey(token, owner string) string {
-	return f.tokenKey(token) + ":x:" + owner
-}
-
-// reserveTokenScript: KEYS: the token's key, owner's cancel key; ARGV:
-// owner, lease ms. Answers 0 (reserved for owner: now, or already by an
-// earlier try of the same call), 1 (held by another attempt), 2 (done), 3
-// (owner's reservation was cancelled: nothing done).
-var reserveTokenScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[2]) == 1 then return 3 end
-local v = redis.call('GET', KEYS[1])
-if not v then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 0
-end
-if v == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 0
-end
-if v == 'done' then return 2 end
-return 1
-`)
-
-// renewScript: KEYS[1] the token's key; ARGV: owner, lease ms. Answers 1
-// after extending the lease, 0 when owner no longer holds the key.
-var renewScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
-end
-return 0
-`)
-
-// commitScript: KEYS[1] the token's key; ARGV: owner, done TTL ms. Records
-// done when owner holds the key or nobody does, and answers 1 then (or when
-// the token is already done, as after a retry of this call); answers 0,
-// changing nothing, when another owner holds it.
-var commitScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if v == 'done' then return 1 end
-if (not v) or v == ARGV[1] then
-  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
-  return 1
-end
-return 0
-`)
-
-// cancelScript: KEYS: the token's key, owner's cancel key; ARGV: owner,
-// lease ms. Deletes owner's reservation if Redis holds it, and marks it
-// cancelled for a lease, so that a reserve of owner run later does
-// nothing. Answers 1 when it deleted a reservation, else 0.
-var cancelScript = redis.NewScript(`
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-return 0
-`)
-
-// releaseScript: KEYS[1] the token's key; ARGV: owner. Deletes the key when
-// owner holds it; answers 1 then, else 0 (as after a retry of this call).
-var releaseScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-return 0
-`)
 
 // Reserve reports the token's state and, when it is new, holds it for a
 // new owner: one Redis round trip. The reservation's lease is renewed
@@ -596,194 +425,4 @@ func newOwner() (string, error) {
 		return "", fmt.Errorf("redisstore: owner: %w", err)
 	}
 	return "o:" + hex.EncodeToString(b[:]), nil
-}
-
-// startRenewal starts the goroutine that renews r's lease every third of
-// it. It runs detached from ctx's cancellation: a request whose client
-// went away still has a callback running.
-func (f *DuplicateFilter) startRenewal(ctx context.Context, r conversations.Reservation, at time.Time) {
-	rctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	rn := &renewal{cancel: cancel, done: make(chan struct{}), at: at}
-	f.mu.Lock()
-	f.renewals[r.Owner] = rn
-	f.mu.Unlock()
-	go f.renew(rctx, r, rn)
-}
-
-func (f *DuplicateFilter) renew(ctx context.Context, r conversations.Reservation, rn *renewal) {
-	defer close(rn.done)
-	period := f.lease / 3
-	tick := time.NewTicker(period)
-	defer tick.Stop()
-	key := []string{f.tokenKey(r.Token)}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		n, err := bounded(ctx, min(period, f.callTimeout), func(ctx context.Context) (int64, error) {
-			return renewScript.Run(ctx, f.client, key, r.Owner, f.lease.Milliseconds()).Int64()
-		})
-		switch {
-		case ctx.Err() != nil:
-			return // Commit or Release stopped the renewal
-		case err != nil:
-			// Try again next period: the lease outlives two failures.
-			f.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: lease renewal failed",
-				slog.String("token", r.Token), slog.String("error", err.Error()))
-		case n == 0:
-			f.log.LogAttrs(ctx, slog.LevelError, "redisstore: reservation lost while its callback runs",
-				slog.String("token", r.Token))
-			return
-		}
-	}
-}
-
-// stopRenewal stops the renewal of owner's reservation and waits for it to
-// end, so that no renewal runs after Commit or Release. It returns when
-// the reservation was made (now, when there is no renewal).
-func (f *DuplicateFilter) stopRenewal(owner string) time.Time {
-	f.mu.Lock()
-	rn := f.renewals[owner]
-	delete(f.renewals, owner)
-	f.mu.Unlock()
-	if rn == nil {
-		return time.Now()
-	}
-	rn.cancel()
-	<-rn.done
-	return rn.at
-}
-
-// startFlusher starts the goroutine that records the deferred done tokens
-// in Redis, unless it runs already.
-func (f *DuplicateFilter) startFlusher() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.flushing || f.closed {
-		return
-	}
-	f.flushing = true
-	f.bg.Add(1)
-	go f.flushLoop()
-}
-
-// flushLoop tries to record the deferred tokens every probeEvery until
-// none is left.
-func (f *DuplicateFilter) flushLoop() {
-	defer f.bg.Done()
-	t := time.NewTicker(probeEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-f.closing:
-			return
-		case <-t.C:
-		}
-		f.flush()
-		f.mu.Lock()
-		if _, pending, cancels := f.local.counts(); pending+cancels == 0 {
-			f.flushing = false
-			f.mu.Unlock()
-			return
-		}
-		f.mu.Unlock()
-	}
-}
-
-// flush cancels the queued reservations and records the deferred done
-// tokens in Redis, each for what is left of its done TTL, until a call
-// fails.
-func (f *DuplicateFilter) flush() {
-	if !f.flushCancels() {
-		return
-	}
-	now := time.Now()
-	list, expired := f.local.pending(now, f.doneTTL)
-	if expired > 0 {
-		f.stats.dropped.Add(int64(expired))
-		f.log.LogAttrs(context.Background(), slog.LevelWarn, "redisstore: deferred done tokens dropped: their done TTL passed before Redis answered",
-			slog.Int("tokens", expired))
-	}
-	ctx := context.Background()
-	recorded := 0
-	for _, p := range list {
-		ttl := max(f.doneTTL-now.Sub(p.at), time.Millisecond)
-		n, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
-			return commitScript.Run(ctx, f.client, []string{f.tokenKey(p.token)}, p.owner, ttl.Milliseconds()).Int64()
-		})
-		f.health.report(err == nil, false)
-		if err != nil {
-			break
-		}
-		if n == 0 {
-			f.stats.conflicts.Add(1)
-			f.log.LogAttrs(ctx, slog.LevelError, "redisstore: a token run during the outage is held by another delivery; the callback may have run twice",
-				slog.String("token", p.token))
-		} else {
-			f.stats.recordedLate.Add(1)
-			recorded++
-		}
-		f.local.recorded(p.token, p.owner)
-	}
-	if recorded > 0 {
-		f.log.LogAttrs(ctx, slog.LevelInfo, "redisstore: deferred done tokens recorded in Redis",
-			slog.Int("tokens", recorded))
-	}
-}
-
-// flushCancels runs the queued cancellations; it reports false when Redis
-// did not answer.
-func (f *DuplicateFilter) flushCancels() bool {
-	ctx := context.Background()
-	for owner, token := range f.local.pendingCancels() {
-		n, err := bounded(ctx, f.callTimeout, func(ctx context.Context) (int64, error) {
-			return cancelScript.Run(ctx, f.client, []string{f.tokenKey(token), f.cancelKey(token, owner)},
-				owner, f.lease.Milliseconds()).Int64()
-		})
-		f.health.report(err == nil, false)
-		if err != nil {
-			return false
-		}
-		if n == 1 {
-			f.stats.orphansReleased.Add(1)
-			f.log.LogAttrs(ctx, slog.LevelInfo, "redisstore: cancelled a reservation whose Reserve got no answer, or whose Release was not taken",
-				slog.String("token", token))
-		}
-		f.local.cancelled(owner)
-	}
-	return true
-}
-
-// Flush tries once, now, to record in Redis the done tokens kept in
-// process (see [DuplicateFilter.Commit]), and returns how many are still
-// waiting. The filter does this by itself every 100 ms while any wait.
-func (f *DuplicateFilter) Flush() int {
-	f.flush()
-	_, pending, cancels := f.local.counts()
-	return pending + cancels
-}
-
-// Close stops the filter's background work (the recording of deferred done
-// tokens, the release of orphaned reservations) and waits for it to end.
-// Deferred tokens still unrecorded are dropped, counted and logged: Flush
-// first to record them. Reservations in progress keep their renewal until
-// their Commit or Release. The filter must not be used after Close.
-func (f *DuplicateFilter) Close() error {
-	f.mu.Lock()
-	if f.closed {
-		f.mu.Unlock()
-		return nil
-	}
-	f.closed = true
-	close(f.closing)
-	f.mu.Unlock()
-	f.bg.Wait()
-	if n := f.local.dropAll(); n > 0 {
-		f.stats.dropped.Add(int64(n))
-		f.log.LogAttrs(context.Background(), slog.LevelError, "redisstore: filter closed with done tokens not recorded in Redis; a redelivery may run them again",
-			slog.Int("tokens", n))
-	}
-	return nil
 }
