@@ -3,8 +3,11 @@ package redisstore
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net"
+	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -210,4 +213,62 @@ func TestReserveRetriedByTheClientIsOurs(t *testing.T) {
 	state, _, err = f.Reserve(ctx, "idem-retried")
 	require.NoError(t, err)
 	assert.Equal(t, conversations.TokenDone, state)
+}
+
+// syncBuffer is a log destination safe for concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestCommitRetriedAfterTheCallback: the server stalls while a callback
+// runs and resumes 600 ms later, within the answer window: the handler's
+// Commit, whose first call times out (call timeout 200 ms), is retried and
+// recorded; the outcome is logged; a redelivery to another replica is
+// answered 200 without running the callback again.
+func TestCommitRetriedAfterTheCallback(t *testing.T) {
+	srv := newServer(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	ran := 0
+	var hs []*replica
+	for range 2 {
+		c := redis.NewClient(webhookClientOptions(srv.addr))
+		t.Cleanup(func() { c.Close() })
+		f, err := NewDuplicateFilter(c, WithCallTimeout(200*time.Millisecond), WithLogger(logger))
+		require.NoError(t, err)
+		t.Cleanup(func() { f.Close() })
+		h, err := conversations.NewWebhookHandler(hookToken, conversations.WithDuplicateFilter(f))
+		require.NoError(t, err)
+		h.OnMessageAdded(func(context.Context, *conversations.MessageAddedEvent) error {
+			ran++
+			srv.pause() // Redis stalls while the callback runs
+			time.AfterFunc(600*time.Millisecond, srv.resume)
+			return nil
+		})
+		hs = append(hs, &replica{h: h, f: f, client: c})
+	}
+	start := time.Now()
+	assert.Equal(t, http.StatusOK, hs[0].deliver("idem-commit"))
+	took := time.Since(start)
+	st := hs[0].f.Stats()
+	t.Logf("answered 200 after %v; stats %+v; log:\n%s", took.Round(time.Millisecond), st, logs.String())
+	assert.Positive(t, st.CommitRetries, "the commit was retried")
+	assert.Zero(t, st.Deferred, "and recorded within the answer window")
+	assert.Contains(t, logs.String(), "commit recorded after retrying")
+	assert.Less(t, took, DefaultAnswerWindow)
+	assert.Equal(t, http.StatusOK, hs[1].deliver("idem-commit"))
+	assert.Equal(t, 1, ran, "the redelivery did not run the callback again")
 }
