@@ -312,7 +312,7 @@ func (f *DuplicateFilter) Commit(ctx context.Context, r conversations.Reservatio
 	at := f.stopRenewal(r.Owner)
 	if f.local.owns(r.Token, r.Owner) {
 		// A local run: Redis was down; the flusher records it.
-		f.defer_(ctx, r, nil)
+		f.deferCommit(ctx, r, nil)
 		return nil
 	}
 	n, tries, err := f.retry(ctx, at, func(ctx context.Context) (int64, error) {
@@ -320,7 +320,7 @@ func (f *DuplicateFilter) Commit(ctx context.Context, r conversations.Reservatio
 	})
 	switch {
 	case err != nil:
-		f.defer_(ctx, r, err)
+		f.deferCommit(ctx, r, err)
 		return nil
 	case n == 0:
 		f.stats.conflicts.Add(1)
@@ -335,9 +335,9 @@ func (f *DuplicateFilter) Commit(ctx context.Context, r conversations.Reservatio
 	return nil
 }
 
-// defer_ keeps r's token as done in process, to be recorded in Redis by
+// deferCommit keeps r's token as done in process, to be recorded in Redis by
 // the flusher.
-func (f *DuplicateFilter) defer_(ctx context.Context, r conversations.Reservation, cause error) {
+func (f *DuplicateFilter) deferCommit(ctx context.Context, r conversations.Reservation, cause error) {
 	if !f.local.markDone(r.Token, r.Owner, time.Now()) {
 		f.stats.dropped.Add(1)
 		f.log.LogAttrs(ctx, slog.LevelError, "redisstore: commit not recorded (the in-process store is full); a redelivery may run the callback again",
