@@ -17,9 +17,11 @@ import (
 // delete and all User and Role operations, and per conversation for
 // conversation update and all Participant and Message operations. A scope is
 // an opaque string: "service:<IS sid>" ("service:default" for the
-// account-level /v1 paths) or "conversation:<CH sid or unique name, as used
-// in the path>". A conversation named by its SID in one call and by its
-// unique name in another is paced as two scopes.
+// account-level /v1 paths) or "conversation:<CH sid>". A call that names a
+// conversation by its unique name waits on the conversation's SID, so that
+// both ways of naming it share one budget: the client learns the SID from
+// any Conversation a call returns, or resolves an unknown name once with a
+// fetch (a read, not counted); when the fetch fails, the call fails unsent.
 //
 // Other mutating calls, whose scope Twilio does not document, are counted
 // too, so that pacing errs on the slow side: a conversation's scoped webhooks

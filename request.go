@@ -55,6 +55,9 @@ type core struct {
 	// defaultSvc is the account's default Conversation Service, resolved
 	// once for the account-level media calls (default_service.go).
 	defaultSvc defaultService
+	// names maps conversations' unique names to their SIDs, for the rate
+	// limits (conversation_scope.go).
+	names convNames
 }
 
 func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
@@ -206,10 +209,16 @@ func (s *service) call(ctx context.Context, method, tmpl string, params, out any
 	if s.pace != nil {
 		r.limiter = s.pace
 	}
+	var name string // a conversation's unique name the scope was resolved from
 	if r.limiter != nil {
 		r.scope, _, _ = ratescope.Classify(method, path)
+		if r.scope, name, err = s.conversationScope(ctx, r.scope); err != nil {
+			return err
+		}
 	}
-	return s.core.doRequest(ctx, r, out)
+	err = s.core.doRequest(ctx, r, out)
+	s.learnName(out, name, err)
+	return err
 }
 
 // doCall is call for operations that return a resource.

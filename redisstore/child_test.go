@@ -31,21 +31,36 @@ const (
 type replica struct {
 	h      *conversations.WebhookHandler
 	f      *DuplicateFilter
-	client *redis.Client
+	client redis.UniversalClient
 }
 
-// newReplica builds a replica on a new client. The callback counts its runs
-// under prefix+"runs:"+token and sleeps for hold (forever when hold < 0).
+// newReplica builds a replica on a new client: of the Redis Cluster whose
+// nodes are listed in $REDISSTORE_TEST_CLUSTER when it is set, of the
+// server at addr otherwise. The callback counts its runs under
+// prefix+"runs:"+token and sleeps for hold (forever when hold < 0).
 func newReplica(addr, prefix string, lease, hold time.Duration) (*replica, error) {
-	client := redis.NewClient(&redis.Options{Addr: addr})
+	var client redis.UniversalClient
+	if nodes := os.Getenv(clusterEnv); nodes != "" {
+		client = redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(nodes, ",")})
+	} else {
+		client = redis.NewClient(&redis.Options{Addr: addr})
+	}
 	f, err := NewDuplicateFilter(client, WithKeyPrefix(prefix), WithLease(lease))
 	if err != nil {
 		client.Close()
 		return nil, err
 	}
-	h, err := conversations.NewWebhookHandler(hookToken, conversations.WithDuplicateFilter(f))
+	r, err := newReplicaOn(client, f, prefix, hold)
 	if err != nil {
 		client.Close()
+	}
+	return r, err
+}
+
+// newReplicaOn builds a replica with filter f on client.
+func newReplicaOn(client redis.UniversalClient, f *DuplicateFilter, prefix string, hold time.Duration) (*replica, error) {
+	h, err := conversations.NewWebhookHandler(hookToken, conversations.WithDuplicateFilter(f))
+	if err != nil {
 		return nil, err
 	}
 	h.OnMessageAdded(func(ctx context.Context, ev *conversations.MessageAddedEvent) error {
@@ -99,7 +114,7 @@ func (r *replica) deliverTogether(prefix, token string) (int, error) {
 
 // startLine releases n replicas waiting at the start line of token once
 // all n are there.
-func startLine(t *testing.T, c *redis.Client, prefix, token string, n int) {
+func startLine(t *testing.T, c redis.UniversalClient, prefix, token string, n int) {
 	t.Helper()
 	ctx := context.Background()
 	require.Eventually(t, func() bool {
@@ -113,6 +128,9 @@ func startLine(t *testing.T, c *redis.Client, prefix, token string, n int) {
 	require.NoError(t, c.RPush(ctx, prefix+"start:"+token, vals...).Err())
 }
 
+// clusterEnv lists the nodes of the Redis Cluster a child replica uses.
+const clusterEnv = "REDISSTORE_TEST_CLUSTER"
+
 // Child roles, chosen by $REDISSTORE_TEST_CHILD; the other settings come in
 // REDISSTORE_TEST_{PREFIX,TOKENS,LEASE,HOLD}.
 const (
@@ -125,10 +143,11 @@ const (
 )
 
 // startChild runs the test binary as a child replica.
-func startChild(t *testing.T, role, prefix string, tokens []string, lease, hold time.Duration) (*exec.Cmd, *strings.Builder) {
+func startChild(t *testing.T, role, prefix string, tokens []string, lease, hold time.Duration, cluster ...string) (*exec.Cmd, *strings.Builder) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(),
+		clusterEnv+"="+strings.Join(cluster, ","),
 		childEnv+"="+role,
 		addrEnv+"="+redisAddr,
 		"REDISSTORE_TEST_PREFIX="+prefix,

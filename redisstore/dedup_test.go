@@ -19,7 +19,7 @@ import (
 var _ conversations.DuplicateFilter = (*DuplicateFilter)(nil)
 
 // runs returns how many times the callback ran for token, in any process.
-func runs(t *testing.T, c *redis.Client, prefix, token string) int {
+func runs(t *testing.T, c redis.UniversalClient, prefix, token string) int {
 	t.Helper()
 	n, err := c.Get(context.Background(), prefix+"runs:"+token).Int()
 	if err == redis.Nil {
@@ -37,7 +37,7 @@ func newReplicas(t *testing.T, n int, prefix string, lease, hold time.Duration) 
 	for i := range rs {
 		r, err := newReplica(redisAddr, prefix, lease, hold)
 		require.NoError(t, err)
-		t.Cleanup(func() { r.client.Close() })
+		t.Cleanup(func() { r.f.Close(); r.client.Close() })
 		rs[i] = r
 	}
 	return rs
@@ -49,16 +49,22 @@ func newReplicas(t *testing.T, n int, prefix string, lease, hold time.Duration) 
 // delivery that ran it is answered 200, the others 503 (still running) or
 // 200 (already done); a later redelivery is answered 200 without a run.
 func TestFilterRunsOnceAcrossReplicas(t *testing.T) {
-	c := newClient(t)
-	prefix := testPrefix(t)
+	runOnceAcrossReplicas(t, newClient(t), newReplicas(t, 4, testPrefix(t), time.Second, 300*time.Millisecond))
+}
+
+// runOnceAcrossReplicas delivers three events to the in-process replicas
+// rs (sharing one prefix, with a 1 s lease and a 300 ms callback) and to
+// two child processes at the same moment, on c's Redis (or cluster
+// nodes); each callback must run exactly once.
+func runOnceAcrossReplicas(t *testing.T, c redis.UniversalClient, rs []*replica, cluster ...string) {
+	prefix := rs[0].f.prefix[:len(rs[0].f.prefix)-len("dedup:")]
 	tokens := []string{"idem-a", "idem-b", "idem-c"}
-	const local, children = 4, 2
+	local, children := len(rs), 2
 	const hold = 300 * time.Millisecond
-	rs := newReplicas(t, local, prefix, time.Second, hold)
 	var outs []*strings.Builder
 	var cmds []interface{ Wait() error }
 	for range children {
-		cmd, out := startChild(t, roleDeliver, prefix, tokens, time.Second, hold)
+		cmd, out := startChild(t, roleDeliver, prefix, tokens, time.Second, hold, cluster...)
 		cmds, outs = append(cmds, cmd), append(outs, out)
 	}
 	for _, tok := range tokens {
@@ -213,7 +219,7 @@ func TestFilterStates(t *testing.T) {
 	f, err := NewDuplicateFilter(c, WithKeyPrefix(prefix), WithLease(lease), WithDoneTTL(time.Hour))
 	require.NoError(t, err)
 	ctx := context.Background()
-	key := prefix + "dedup:idem-s"
+	key := prefix + "dedup:{idem-s}"
 
 	state, r, err := f.Reserve(ctx, "idem-s")
 	require.NoError(t, err)
@@ -243,27 +249,41 @@ func TestFilterStates(t *testing.T) {
 	assert.Empty(t, f.renewals)
 }
 
-// TestFilterErrors: bad options and an empty token are refused; an
-// unreachable Redis makes Reserve fail, and the handler answers 500
-// without running the callback.
+// TestFilterErrors: bad options and an empty token are refused; under the
+// Refuse policy an unreachable Redis makes Reserve fail, and the handler
+// answers 500 without running the callback.
 func TestFilterErrors(t *testing.T) {
 	_, err := NewDuplicateFilter(nil)
 	assert.ErrorIs(t, err, errNilClient)
 	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer c.Close()
-	for _, o := range []Option{WithLease(time.Millisecond), WithDoneTTL(0)} {
+	for _, o := range []Option{WithLease(time.Millisecond), WithDoneTTL(0), WithCallTimeout(0),
+		WithAnswerWindow(0), WithOutagePolicy(0), WithOutagePolicy(3)} {
 		_, err := NewDuplicateFilter(c, o)
 		assert.Error(t, err)
 	}
-	f, err := NewDuplicateFilter(c)
+	f, err := NewDuplicateFilter(c, WithOutagePolicy(Refuse), WithAnswerWindow(300*time.Millisecond))
 	require.NoError(t, err)
+	defer f.Close()
 	_, _, err = f.Reserve(context.Background(), "")
 	assert.Error(t, err)
 	_, _, err = f.Reserve(context.Background(), "idem-x")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "redisstore: reserve")
-	assert.Error(t, f.Commit(context.Background(), conversations.Reservation{Token: "idem-x", Owner: "o:1"}))
+	// A commit Redis does not take is kept in process: a redelivery to this
+	// replica is answered done.
+	assert.NoError(t, f.Commit(context.Background(), conversations.Reservation{Token: "idem-c", Owner: "o:1"}))
+	state, _, err := f.Reserve(context.Background(), "idem-c")
+	require.NoError(t, err)
+	assert.Equal(t, conversations.TokenDone, state)
 	assert.Error(t, f.Release(context.Background(), conversations.Reservation{Token: "idem-x", Owner: "o:1"}))
+	st := f.Stats()
+	assert.Equal(t, int64(1), st.Refused)
+	assert.Equal(t, int64(1), st.Deferred)
+	assert.Equal(t, 1, st.Pending)
+	assert.Equal(t, int64(1), st.ReleaseFailed)
+	assert.Positive(t, st.CommitRetries, "the commit was retried within the answer window")
+	assert.True(t, st.RedisDown)
 
 	ran := false
 	h, err := conversations.NewWebhookHandler(hookToken, conversations.WithDuplicateFilter(f))
@@ -271,4 +291,55 @@ func TestFilterErrors(t *testing.T) {
 	h.OnMessageAdded(func(context.Context, *conversations.MessageAddedEvent) error { ran = true; return nil })
 	assert.Equal(t, http.StatusInternalServerError, (&replica{h: h}).deliver("idem-x"))
 	assert.False(t, ran)
+}
+
+// TestScriptsTolerateTheirOwnRetry: each script, run twice for the same
+// owner (a client retry, or a command a stalled server runs late), acts as
+// if run once; a cancelled owner's late reserve reserves nothing, and
+// leaves the token free for other owners.
+func TestScriptsTolerateTheirOwnRetry(t *testing.T) {
+	c := newClient(t)
+	f, err := NewDuplicateFilter(c, WithKeyPrefix(testPrefix(t)), WithLease(time.Second))
+	require.NoError(t, err)
+	defer f.Close()
+	ctx := context.Background()
+	run := func(s *redis.Script, token, owner string, args ...any) int64 {
+		keys := []string{f.tokenKey(token)}
+		if s == reserveTokenScript || s == cancelScript {
+			keys = append(keys, f.cancelKey(token, owner))
+		}
+		n, err := s.Run(ctx, c, keys, append([]any{owner}, args...)...).Int64()
+		require.NoError(t, err)
+		return n
+	}
+	lease, ttl := int64(1000), int64(60000)
+
+	assert.Equal(t, int64(0), run(reserveTokenScript, "a", "o:1", lease), "reserved")
+	assert.Equal(t, int64(0), run(reserveTokenScript, "a", "o:1", lease), "the retry finds its own reservation")
+	assert.Equal(t, int64(1), run(reserveTokenScript, "a", "o:2", lease), "another owner sees it in progress")
+	assert.Equal(t, int64(1), run(commitScript, "a", "o:1", ttl))
+	assert.Equal(t, int64(1), run(commitScript, "a", "o:1", ttl), "a retried commit finds it done")
+	assert.Equal(t, int64(2), run(reserveTokenScript, "a", "o:1", lease), "a late reserve after the commit changes nothing")
+	assert.Equal(t, doneValue, c.Get(ctx, f.tokenKey("a")).Val())
+
+	assert.Equal(t, int64(0), run(reserveTokenScript, "b", "o:3", lease))
+	assert.Equal(t, int64(1), run(releaseScript, "b", "o:3"))
+	assert.Equal(t, int64(0), run(releaseScript, "b", "o:3"), "a retried release finds nothing to do")
+	assert.Equal(t, int64(0), run(reserveTokenScript, "b", "o:4", lease), "the token is free again")
+	assert.Equal(t, int64(0), run(releaseScript, "b", "o:3"), "a late release leaves the newer reservation")
+	assert.Equal(t, "o:4", c.Get(ctx, f.tokenKey("b")).Val())
+
+	// Cancelled before its reserve ran (the order a stalled server may
+	// choose): the late reserve does nothing, and others may reserve.
+	assert.Equal(t, int64(0), run(cancelScript, "c", "o:5", lease))
+	assert.Equal(t, int64(3), run(reserveTokenScript, "c", "o:5", lease), "cancelled: nothing reserved")
+	assert.Equal(t, int64(0), c.Exists(ctx, f.tokenKey("c")).Val())
+	assert.Equal(t, int64(0), run(reserveTokenScript, "c", "o:6", lease), "another owner reserves")
+	// Cancelled after its reserve ran: the reservation is deleted.
+	assert.Equal(t, int64(0), run(reserveTokenScript, "d", "o:7", lease))
+	assert.Equal(t, int64(1), run(cancelScript, "d", "o:7", lease))
+	assert.Equal(t, int64(0), c.Exists(ctx, f.tokenKey("d")).Val())
+	assert.Equal(t, int64(3), run(reserveTokenScript, "d", "o:7", lease), "a retry of the cancelled reserve does nothing")
+	pttl := c.PTTL(ctx, f.cancelKey("d", "o:7")).Val()
+	assert.True(t, pttl > 0 && pttl <= time.Second, "the cancel marker lives for a lease, got %v", pttl)
 }

@@ -14,15 +14,23 @@ import (
 
 // Every replica of the app runs the same setup against the same Redis: the
 // webhook handler's duplicate filter and the client's rate limiter are then
-// shared by all of them.
+// shared by all of them. The client's timeouts are the ones recommended for
+// webhook handlers: a dead connection is given up within half a second.
 func Example() {
-	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv("REDIS_ADDR")})
+	rdb := redis.NewClient(&redis.Options{
+		Addr:                  os.Getenv("REDIS_ADDR"),
+		DialTimeout:           500 * time.Millisecond,
+		ReadTimeout:           500 * time.Millisecond,
+		WriteTimeout:          500 * time.Millisecond,
+		ContextTimeoutEnabled: true,
+	})
 	defer rdb.Close()
 
 	dupes, err := redisstore.NewDuplicateFilter(rdb, redisstore.WithKeyPrefix("shop:"))
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer dupes.Close()
 	h, err := conversations.NewWebhookHandler(os.Getenv("TWILIO_AUTH_TOKEN"),
 		conversations.WithDuplicateFilter(dupes))
 	if err != nil {
@@ -57,4 +65,38 @@ func ExampleWithLease() {
 		log.Fatal(err)
 	}
 	_ = dupes
+}
+
+// On a Redis Cluster (or with Sentinel, through redis.NewFailoverClient) the
+// setup is the same: the store takes any redis.UniversalClient.
+func ExampleNewDuplicateFilter_cluster() {
+	rdb := redis.NewClusterClient(&redis.ClusterOptions{
+		Addrs:       []string{"redis-0:6379", "redis-1:6379", "redis-2:6379"},
+		ReadTimeout: 500 * time.Millisecond,
+	})
+	defer rdb.Close()
+	dupes, err := redisstore.NewDuplicateFilter(rdb)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer dupes.Close()
+}
+
+// An app that would rather lose an event than risk running it twice on two
+// replicas while Redis is down refuses deliveries during an outage; one that
+// must not send over the rate limit fails its calls instead of pacing them
+// in process. The counters show what each outage cost.
+func ExampleWithOutagePolicy() {
+	rdb := redis.NewClient(&redis.Options{Addr: os.Getenv("REDIS_ADDR")})
+	defer rdb.Close()
+	dupes, err := redisstore.NewDuplicateFilter(rdb, redisstore.WithOutagePolicy(redisstore.Refuse))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer dupes.Close()
+	limiter, err := redisstore.NewRateLimiter(rdb, conversations.RateLimits{}, redisstore.WithLocalFallback(0))
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Printf("deliveries refused: %d, calls failed: %d", dupes.Stats().Refused, limiter.Stats().Failed)
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +51,7 @@ func TestMain(m *testing.M) {
 		noRedis = err.Error()
 	}
 	code := m.Run()
+	stopCluster()
 	stop()
 	if code == 0 {
 		// No lease renewal (nor anything else) outlives its test.
@@ -69,51 +71,115 @@ func startRedis() (stop func(), err error) {
 		redisAddr = addr
 		return stop, ping(addr, 5*time.Second)
 	}
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
-		return stop, fmt.Errorf("redis-server is not on PATH (Debian: apt-get install redis-server)")
-	}
 	dir, err := os.MkdirTemp("", "redisstore-test-")
 	if err != nil {
 		return stop, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
+	srv, err := startServer(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return stop, err
+	}
+	redisAddr = srv.addr
+	os.Setenv(addrEnv, srv.addr)
+	return func() { srv.stop(); os.RemoveAll(dir) }, nil
+}
+
+// server is a redis-server process the tests started, on a loopback port
+// that stays the same across restarts.
+type server struct {
+	bin, dir string
+	port     int
+	addr     string
+	extra    []string
+	cmd      *exec.Cmd
+	exited   chan struct{}
+}
+
+// startServer starts a redis-server with persistence off in dir, on a
+// free loopback port (trying another when the port was taken meanwhile).
+func startServer(dir string, extra ...string) (*server, error) {
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return nil, fmt.Errorf("redis-server is not on PATH (Debian: apt-get install redis-server)")
+	}
+	for attempt := 0; ; attempt++ {
 		port, err := freePort()
 		if err != nil {
-			os.RemoveAll(dir)
-			return stop, err
+			return nil, err
 		}
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command(bin, "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--dir", dir,
-			"--maxmemory-policy", "noeviction",
-			"--logfile", filepath.Join(dir, "redis.log"))
-		if err := cmd.Start(); err != nil {
-			os.RemoveAll(dir)
-			return stop, err
+		s := &server{bin: bin, dir: dir, port: port, extra: extra,
+			addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+		if err = s.start(); err == nil {
+			return s, nil
 		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		stop = func() {
-			cmd.Process.Signal(os.Interrupt)
-			select {
-			case <-exited:
-			case <-time.After(5 * time.Second):
-				cmd.Process.Kill()
-				<-exited
-			}
-			os.RemoveAll(dir)
+		if attempt == 2 {
+			return nil, err
 		}
-		if err = ping(addr, 5*time.Second); err == nil {
-			redisAddr = addr
-			os.Setenv(addrEnv, addr)
-			return stop, nil
-		}
-		stop() // most likely the port was taken meanwhile: try another
 	}
-	log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
-	os.RemoveAll(dir)
-	return func() {}, fmt.Errorf("redis-server did not start: %s", log)
+}
+
+// start starts (or restarts) the server on its port.
+func (s *server) start() error {
+	args := append([]string{"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--dir", s.dir,
+		"--maxmemory-policy", "noeviction",
+		"--logfile", filepath.Join(s.dir, "redis.log")}, s.extra...)
+	s.cmd = exec.Command(s.bin, args...)
+	if err := s.cmd.Start(); err != nil {
+		return err
+	}
+	s.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) { cmd.Wait(); close(exited) }(s.cmd, s.exited)
+	if err := ping(s.addr, 5*time.Second); err != nil {
+		s.kill()
+		log, _ := os.ReadFile(filepath.Join(s.dir, "redis.log"))
+		return fmt.Errorf("redis-server did not start: %w: %s", err, log)
+	}
+	return nil
+}
+
+// stop stops the server (SIGINT, then SIGKILL after 5 s).
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGCONT) // a paused server cannot stop
+	s.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-s.exited:
+	case <-time.After(5 * time.Second):
+		s.kill()
+	}
+}
+
+// kill kills the server at once, as a crash does.
+func (s *server) kill() {
+	s.cmd.Process.Kill()
+	<-s.exited
+}
+
+// pause stops the server's process (SIGSTOP): connections stay open and
+// nothing is answered, as with a stalled server.
+func (s *server) pause() { s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// resume lets a paused server run again (SIGCONT).
+func (s *server) resume() { s.cmd.Process.Signal(syscall.SIGCONT) }
+
+// newServer starts a server of the test's own (one it may pause, kill and
+// restart), stopped at the end of the test; it skips the test without
+// redis-server (fails under CI=true).
+func newServer(t testing.TB) *server {
+	t.Helper()
+	if noRedis != "" {
+		t.Skip("no Redis: " + noRedis)
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("this test starts its own redis-server: " + err.Error())
+	}
+	s, err := startServer(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.stop)
+	return s
 }
 
 func freePort() (int, error) {
@@ -159,3 +225,7 @@ func testPrefix(t testing.TB) string {
 	rand.Read(b[:])
 	return "test:" + hex.EncodeToString(b[:]) + ":"
 }
+
+// longTests reports whether the long fault tests and measurements run
+// (REDISSTORE_LONG=1).
+func longTests() bool { return os.Getenv("REDISSTORE_LONG") == "1" }

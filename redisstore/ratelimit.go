@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync/atomic"
 	"time"
 
 	"github.com/conversations-go/conversations"
@@ -26,25 +27,75 @@ import (
 // is idle. Calls are served in the order they reach Redis, across
 // replicas.
 //
-// A slot reserved by a Wait whose context is then cancelled is not given
-// back: the scope runs slightly under its rate rather than over it. When
-// Redis cannot be reached, Wait returns the error and the call is not sent.
+// A slot reserved by a Wait whose context is then cancelled, or whose
+// answer came after Wait gave up, is not given back: the scope runs
+// slightly under its rate rather than over it.
+//
+// Wait's round trip to Redis returns by the context's deadline, or after
+// [WithCallTimeout] (1 s) when the context has none, whatever the go-redis
+// options. When Redis does not answer (or is known to be down: then Wait
+// does not wait for it, and one call every 100 ms tries it again), Wait
+// falls back to an in-process limiter at a share of the rate
+// ([WithLocalFallback], half by default), or fails when the share is 0.
+// [RateLimiter.Stats] counts the fallbacks and [WithLogger] logs them.
+//
 // A RateLimiter is safe for concurrent use.
 type RateLimiter struct {
-	client   redis.Scripter
-	prefix   string
-	limits   conversations.RateLimits
-	interval int64 // µs between two calls at the full rate
-	log      *slog.Logger
+	client      redis.UniversalClient
+	prefix      string
+	limits      conversations.RateLimits
+	interval    int64 // µs between two calls at the full rate
+	callTimeout time.Duration
+	fallback    *conversations.LocalRateLimiter // nil: fail
+	share       float64
+	log         *slog.Logger
+
+	health    health
+	fallbacks atomic.Int64
+	failed    atomic.Int64
 }
 
-// NewRateLimiter returns a limiter on client (a *redis.Client,
-// *redis.ClusterClient or *redis.Ring: each script touches the one key of
-// its scope) with the given limits. Zero fields take the defaults of
-// conversations.NewRateLimiter: 30 calls per second, burst 1, backoff 5 s;
-// IdleTimeout is not used (a scope's key expires by itself). Negative
-// values are an error. Options: [WithKeyPrefix], [WithLogger].
-func NewRateLimiter(client redis.Scripter, limits conversations.RateLimits, opts ...Option) (*RateLimiter, error) {
+// DefaultFallbackShare is the share of the rate that a [RateLimiter] lets
+// each replica send while Redis does not answer ([WithLocalFallback]).
+const DefaultFallbackShare = 0.5
+
+// WithLocalFallback sets what a [RateLimiter] does while Redis does not
+// answer: each replica paces its calls with an in-process limiter at share
+// of the configured rate ([DefaultFallbackShare], a half; 1/N suits N
+// replicas), or, with share 0, Wait fails and the call is not sent. A share
+// over 1/N lets N replicas together go over the limit: Twilio answers the
+// excess 429 without processing it, and the in-process limiter slows down
+// after each 429 as the shared one does.
+func WithLocalFallback(share float64) Option {
+	return func(c *config) { c.fallbackShare = share }
+}
+
+// LimiterStats counts a [RateLimiter]'s fallbacks since it was made.
+type LimiterStats struct {
+	// Fallbacks is the Wait calls paced by the in-process limiter because
+	// Redis did not answer.
+	Fallbacks int64
+	// Failed is the Wait calls that failed because Redis did not answer and
+	// there is no fallback (share 0).
+	Failed int64
+	// RedisDown reports whether the last call found Redis not answering.
+	RedisDown bool
+}
+
+// Stats returns the limiter's fallback counters.
+func (l *RateLimiter) Stats() LimiterStats {
+	return LimiterStats{Fallbacks: l.fallbacks.Load(), Failed: l.failed.Load(), RedisDown: l.health.isDown()}
+}
+
+// NewRateLimiter returns a limiter on client (a *redis.Client, also from
+// redis.NewFailoverClient for Sentinel, a *redis.ClusterClient, or any
+// redis.UniversalClient: each script touches the one key of its scope, so
+// it runs in one hash slot) with the given limits. Zero fields take the
+// defaults of conversations.NewRateLimiter: 30 calls per second, burst 1,
+// backoff 5 s; IdleTimeout is not used (a scope's key expires by itself).
+// Negative values are an error. Options: [WithKeyPrefix], [WithLogger],
+// [WithCallTimeout], [WithLocalFallback].
+func NewRateLimiter(client redis.UniversalClient, limits conversations.RateLimits, opts ...Option) (*RateLimiter, error) {
 	if client == nil {
 		return nil, errNilClient
 	}
@@ -63,12 +114,26 @@ func NewRateLimiter(client redis.Scripter, limits conversations.RateLimits, opts
 	if err != nil {
 		return nil, err
 	}
+	var fallback *conversations.LocalRateLimiter
+	if c.fallbackShare > 0 {
+		fallback, err = conversations.NewRateLimiter(conversations.RateLimits{
+			PerSecond: limits.PerSecond * c.fallbackShare,
+			Burst:     limits.Burst,
+			Backoff:   limits.Backoff,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: fallback limiter: %w", err)
+		}
+	}
 	return &RateLimiter{
-		client:   client,
-		prefix:   c.prefix + "rate:",
-		limits:   limits,
-		interval: max(int64(math.Round(1e6/limits.PerSecond)), 1),
-		log:      c.logger,
+		client:      client,
+		prefix:      c.prefix + "rate:",
+		limits:      limits,
+		interval:    max(int64(math.Round(1e6/limits.PerSecond)), 1),
+		callTimeout: c.callTimeout,
+		fallback:    fallback,
+		share:       c.fallbackShare,
+		log:         c.logger,
 	}, nil
 }
 
@@ -139,9 +204,12 @@ return factor
 
 // Wait blocks until one more call counted against scope may be sent: one
 // Redis round trip reserves the scope's next slot, then Wait sleeps until
-// it. When ctx is done first it returns ctx's error. When ctx has a
-// deadline that comes before the slot, Wait returns at once, without
-// taking the slot, an error that wraps context.DeadlineExceeded.
+// it. When ctx is done first it returns ctx's error (within a few
+// milliseconds of its deadline, even when Redis does not answer). When ctx
+// has a deadline that comes before the slot, Wait returns at once, without
+// taking the slot, an error that wraps context.DeadlineExceeded. When
+// Redis does not answer, the in-process fallback paces the call
+// ([WithLocalFallback]), or Wait fails.
 func (l *RateLimiter) Wait(ctx context.Context, scope string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -150,13 +218,20 @@ func (l *RateLimiter) Wait(ctx context.Context, scope string) error {
 	if dl, ok := ctx.Deadline(); ok {
 		bound = max(time.Until(dl).Microseconds(), 0)
 	}
-	res, err := reserveScript.Run(ctx, l.client, []string{l.prefix + scope},
-		l.interval, l.limits.Burst-1, bound).Int64Slice()
-	if err != nil {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
+	var res []int64
+	cause := error(errNoAnswer) // Redis is known to be down: not tried
+	if try, probe := l.health.admit(); try {
+		res, cause = bounded(ctx, l.callTimeout, func(ctx context.Context) ([]int64, error) {
+			return reserveScript.Run(ctx, l.client, []string{l.prefix + scope},
+				l.interval, l.limits.Burst-1, bound).Int64Slice()
+		})
+		l.health.report(cause == nil, probe)
+		if cause != nil && ctx.Err() != nil {
+			return ctx.Err()
 		}
-		return fmt.Errorf("redisstore: rate limiter: %w", err)
+	}
+	if cause != nil {
+		return l.outage(ctx, scope, cause)
 	}
 	if len(res) != 2 {
 		return fmt.Errorf("redisstore: rate limiter: unexpected script answer %v", res)
@@ -179,6 +254,20 @@ func (l *RateLimiter) Wait(ctx context.Context, scope string) error {
 	}
 }
 
+// outage applies the outage policy to a Wait that Redis did not answer.
+func (l *RateLimiter) outage(ctx context.Context, scope string, cause error) error {
+	if l.fallback == nil {
+		l.failed.Add(1)
+		l.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: rate limiter: Redis did not answer; call not sent (no fallback)",
+			slog.String("scope", scope), slog.String("error", cause.Error()))
+		return fmt.Errorf("redisstore: rate limiter: %w", cause)
+	}
+	l.fallbacks.Add(1)
+	l.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: rate limiter: Redis did not answer; pacing in process",
+		slog.String("scope", scope), slog.Float64("share of the rate", l.share), slog.String("error", cause.Error()))
+	return l.fallback.Wait(ctx, scope)
+}
+
 // Throttled slows scope down for every replica after a 429: its rate is
 // halved (down to a tenth of the configured rate) for the backoff, its
 // burst credit is dropped, and no new slot starts before retryAfter has
@@ -187,11 +276,15 @@ func (l *RateLimiter) Wait(ctx context.Context, scope string) error {
 // their slot go ahead. Errors talking to Redis are logged ([WithLogger])
 // and otherwise ignored.
 func (l *RateLimiter) Throttled(ctx context.Context, scope string, retryAfter time.Duration) {
+	if l.fallback != nil {
+		l.fallback.Throttled(ctx, scope, retryAfter) // in case Redis goes away
+	}
 	ctx = context.WithoutCancel(ctx) // the slow-down must reach the other replicas
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	factor, err := throttleScript.Run(ctx, l.client, []string{l.prefix + scope},
-		l.interval, l.limits.Burst-1, l.limits.Backoff.Microseconds(), max(retryAfter, 0).Microseconds()).Int64()
+	factor, err := bounded(ctx, l.callTimeout, func(ctx context.Context) (int64, error) {
+		return throttleScript.Run(ctx, l.client, []string{l.prefix + scope},
+			l.interval, l.limits.Burst-1, l.limits.Backoff.Microseconds(), max(retryAfter, 0).Microseconds()).Int64()
+	})
+	l.health.report(err == nil, false)
 	if err != nil {
 		l.log.LogAttrs(ctx, slog.LevelWarn, "redisstore: rate limiter: could not slow the scope down",
 			slog.String("scope", scope), slog.String("error", err.Error()))

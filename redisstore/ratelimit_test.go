@@ -245,8 +245,9 @@ func TestLimiterKeys(t *testing.T) {
 	assert.LessOrEqual(t, ttl, 1200*time.Millisecond, "idle after one interval (200 ms) plus a second")
 }
 
-// TestLimiterErrors: bad options are refused; an unreachable Redis makes
-// Wait fail (the call is not sent) and Throttled a no-op.
+// TestLimiterErrors: bad options are refused; with no fallback
+// (WithLocalFallback(0)) an unreachable Redis makes Wait fail (the call is
+// not sent) and Throttled a no-op.
 func TestLimiterErrors(t *testing.T) {
 	_, err := NewRateLimiter(nil, conversations.RateLimits{})
 	assert.ErrorIs(t, err, errNilClient)
@@ -258,7 +259,11 @@ func TestLimiterErrors(t *testing.T) {
 	}
 	_, err = NewRateLimiter(c, conversations.RateLimits{}, WithLease(time.Nanosecond))
 	assert.Error(t, err, "a bad option is refused, even one for the filter")
-	l, err := NewRateLimiter(c, conversations.RateLimits{})
+	for _, o := range []Option{WithLocalFallback(-0.1), WithLocalFallback(1.5), WithCallTimeout(time.Millisecond)} {
+		_, err := NewRateLimiter(c, conversations.RateLimits{}, o)
+		assert.Error(t, err)
+	}
+	l, err := NewRateLimiter(c, conversations.RateLimits{}, WithLocalFallback(0))
 	require.NoError(t, err)
 	assert.Equal(t, conversations.RateLimits{PerSecond: 30, Burst: 1, Backoff: 5 * time.Second}, l.Limits())
 	err = l.Wait(context.Background(), "service:IS1")
@@ -266,6 +271,7 @@ func TestLimiterErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "redisstore: rate limiter")
 	assert.False(t, errors.Is(err, context.DeadlineExceeded))
 	l.Throttled(context.Background(), "service:IS1", time.Second) // logs and returns
+	assert.Equal(t, LimiterStats{Failed: 1, RedisDown: true}, l.Stats())
 }
 
 var _ conversations.RateLimiter = (*RateLimiter)(nil)

@@ -60,3 +60,21 @@ func BenchmarkReserveCommit(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReserveScriptDirect is the baseline of BenchmarkReserveCommit's
+// first half: the reserve script run straight on the client, without the
+// bound on its time (the goroutine that lets Reserve return at its
+// deadline whatever the client does), the renewal or the outage policy.
+func BenchmarkReserveScriptDirect(b *testing.B) {
+	c := newClient(b)
+	prefix := testPrefix(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		tok := prefix + "{idem-" + strconv.Itoa(i) + "}"
+		if err := reserveTokenScript.Run(ctx, c, []string{tok, tok + ":x:o:1"}, "o:1", 30000).Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
