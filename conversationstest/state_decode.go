@@ -15,21 +15,22 @@ import (
 // json.Unmarshal: every entry of every collection is checked as soon as it
 // is read (a SID well-formed and not seen before, required fields set, known
 // values, indexes and dates in range), so a document of empty or bogus
-// entries is refused at its first one. And everything the import will hold
-// is charged against a budget that grows with the bytes read: at most
-// importCostFactor times the document's size plus importCostSlack. The
-// charges are upper estimates of what the decoded document, its checks and
-// the emulator's own copy of it allocate, so a document whose entries are
-// valid but cost far more in memory than in JSON (thousands of entries of a
-// SID and nothing else) is refused before it takes more. The documents the
-// emulator exports stay well under the budget: their entries carry all
-// their fields (dates, attributes, names), so they cost two to three times
-// their size.
+// entries is refused at its first one. And what the import will hold is
+// charged against a budget that grows with the bytes read: at most
+// importCostFactor times the bytes read so far plus importCostSlack. The
+// charges are upper estimates of what the decoded document and the
+// emulator's own copy of it keep (each entry's struct twice, its strings,
+// table and map entries), so a document whose entries are valid but cost far
+// more in memory than in JSON (thousands of entries holding a SID and
+// nothing else, lists of one-letter strings) is refused before it takes
+// more. The emulator's own exports cost about three times their size: their
+// entries carry all their fields. Besides what it keeps, decoding leaves
+// garbage (encoding/json allocates per token), which the GC reclaims: all
+// told, a 1 MiB document allocates at most about 14 MB before it is refused
+// or imported (state_limits_test.go measures it).
 const (
 	importCostFactor = 6
 	importCostSlack  = 2 << 20
-	// tokenCost is charged per key and value read: the decoder's garbage.
-	tokenCost = 32
 	// entryCost is charged per entry of a collection on top of twice its
 	// struct's size (the document's copy and the emulator's): the table's
 	// map entry and order slot, and the SID in the checks' set.
@@ -131,7 +132,7 @@ func (d *stateDecoder) errorf(format string, args ...any) error {
 func (d *stateDecoder) charge(n int) error {
 	d.cost += int64(n)
 	if limit := importCostFactor*d.in.n + importCostSlack; d.cost > limit {
-		return d.errorf("the document would take more than %d bytes of memory, over %d times the %d bytes read so far; the emulator's own exports never do (entries that hold little besides a SID cost far more in memory than in JSON)",
+		return d.errorf("the document would take more than %d bytes of memory, over %d times the %d bytes read so far; the emulator's own exports stay far below (entries that hold little besides a SID cost far more in memory than in JSON)",
 			limit, importCostFactor, d.in.n)
 	}
 	return nil
@@ -242,9 +243,6 @@ func (d *stateDecoder) value(v reflect.Value) error {
 
 // scalar decodes a value with encoding/json's own rules.
 func (d *stateDecoder) scalar(v reflect.Value) error {
-	if err := d.charge(tokenCost); err != nil {
-		return err
-	}
 	if err := d.dec.Decode(v.Addr().Interface()); err != nil {
 		return d.syntax(err)
 	}
@@ -294,9 +292,6 @@ func (d *stateDecoder) fields(v reflect.Value) error {
 			return d.syntax(err)
 		}
 		key := tok.(string) // the decoder only returns a string in key position
-		if err := d.charge(tokenCost + len(key)); err != nil {
-			return err
-		}
 		i, ok := index[key]
 		if !ok {
 			return d.errorf("unknown field %q", key)
@@ -338,7 +333,7 @@ func (d *stateDecoder) array(v reflect.Value) error {
 	for n := 0; d.dec.More(); n++ {
 		if n == v.Cap() {
 			c := max(4, 2*n)
-			if err := d.charge(c * size); err != nil { // the grown backing array
+			if err := d.charge((c - n) * size); err != nil { // the backing array's spare room
 				return err
 			}
 			grown := reflect.MakeSlice(t, n, c)
@@ -393,7 +388,7 @@ func (d *stateDecoder) mapping(v reflect.Value) error {
 			return d.syntax(err)
 		}
 		key := tok.(string)
-		if err := d.charge(tokenCost + per + 2*len(key)); err != nil {
+		if err := d.charge(per + 2*len(key)); err != nil {
 			return err
 		}
 		if key == "" {
