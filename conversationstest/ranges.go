@@ -44,6 +44,9 @@ func clampDate(t time.Time) time.Time {
 // imported document with a larger next_index or index.
 const maxMessageIndex = math.MaxInt32
 
+// A conversation's next_index may be one past the largest index: every
+// index used.
+
 // validIndex reports whether n is a message index the emulator can store.
 func validIndex(n int) bool { return n >= 0 && n <= maxMessageIndex }
 

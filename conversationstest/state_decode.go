@@ -474,8 +474,8 @@ func (c *stateConversation) check(d *stateDecoder) error {
 	if err := d.sid("conversation", c.Sid, "CH"); err != nil {
 		return err
 	}
-	if err := d.index("next_index", c.NextIndex); err != nil {
-		return err
+	if c.NextIndex < 0 || c.NextIndex > maxMessageIndex+1 {
+		return d.errorf("next_index %d is outside 0..%d", c.NextIndex, maxMessageIndex+1)
 	}
 	for _, m := range c.Messages {
 		if m.Index >= c.NextIndex {
