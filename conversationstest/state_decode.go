@@ -1,7 +1,7 @@
 package conversationstest
 
 import (
-	"encoding/json"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -68,7 +68,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // stateDecoder decodes one state document from a stream, checking as it
 // goes.
 type stateDecoder struct {
-	dec  *json.Decoder
+	lx   *jsonLexer // state_lexer.go
 	in   *countingReader
 	cost int64
 	sids map[string]bool // every SID of an entry seen so far
@@ -84,19 +84,15 @@ type pathStep struct {
 // limit bytes (0: no limit).
 func decodeState(r io.Reader, limit int64) (*stateDoc, error) {
 	in := &countingReader{r: r, limit: limit}
-	d := &stateDecoder{dec: json.NewDecoder(in), in: in, sids: make(map[string]bool)}
+	d := &stateDecoder{lx: newJSONLexer(in), in: in, sids: make(map[string]bool)}
 	var doc stateDoc
 	err := d.value(reflect.ValueOf(&doc).Elem())
 	if err == nil {
-		// Nothing may follow the document.
-		if _, terr := d.dec.Token(); terr != io.EOF {
-			err = errors.New("data after the JSON value")
-			if terr != nil && !errors.Is(terr, errStateTooLarge) {
-				err = terr
-			}
+		if err = d.lx.end(); err != nil && !errors.Is(err, errStateTooLarge) {
+			err = d.errorf("%v", err)
 		}
 	}
-	if errors.Is(err, errStateTooLarge) || (limit > 0 && in.n >= limit) {
+	if errors.Is(err, errStateTooLarge) {
 		return nil, errStateTooLarge
 	}
 	if err != nil {
@@ -128,6 +124,14 @@ func (d *stateDecoder) errorf(format string, args ...any) error {
 	return fmt.Errorf("%s: %s", d.where(), fmt.Sprintf(format, args...))
 }
 
+// fail wraps a lexer error with the path, passing errStateTooLarge through.
+func (d *stateDecoder) fail(err error) error {
+	if errors.Is(err, errStateTooLarge) {
+		return err
+	}
+	return d.errorf("%v", eofIsUnexpected(err))
+}
+
 // charge counts n bytes against the import's memory budget.
 func (d *stateDecoder) charge(n int) error {
 	d.cost += int64(n)
@@ -152,147 +156,152 @@ func (d *stateDecoder) sid(what, s, prefix string) error {
 
 var (
 	timeType     = reflect.TypeFor[time.Time]()
-	timePtrType  = reflect.TypeFor[*time.Time]()
 	checkerType  = reflect.TypeFor[stateEntry]()
-	fieldIndexes sync.Map // reflect.Type -> map[string]int, a struct's fields by JSON name
+	fieldIndexes sync.Map // reflect.Type -> *structFields
 )
 
-// stateEntry is an entry of a collection, checked as soon as it is read.
+// stateEntry is an entry of a collection, checked as soon as it is read
+// (state_entries.go).
 type stateEntry interface {
 	check(d *stateDecoder) error
 }
 
-func jsonFields(t reflect.Type) map[string]int {
-	if m, ok := fieldIndexes.Load(t); ok {
-		return m.(map[string]int)
+// structFields are a struct's fields by JSON name.
+type structFields struct {
+	index map[string]int
+	names []string // by field index
+}
+
+func jsonFields(t reflect.Type) *structFields {
+	if f, ok := fieldIndexes.Load(t); ok {
+		return f.(*structFields)
 	}
-	m := make(map[string]int, t.NumField())
+	f := &structFields{index: make(map[string]int, t.NumField()), names: make([]string, t.NumField())}
 	for i := range t.NumField() {
 		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if name != "" && name != "-" {
-			m[name] = i
+			f.index[name], f.names[i] = i, name
 		}
 	}
-	fieldIndexes.Store(t, m)
-	return m
+	fieldIndexes.Store(t, f)
+	return f
 }
 
-// value decodes the next JSON value into v.
+// value decodes the next JSON value into v. A null leaves v as it is.
 func (d *stateDecoder) value(v reflect.Value) error {
-	t := v.Type()
-	switch {
-	case t == timeType:
-		if err := d.scalar(v); err != nil {
-			return err
-		}
-		return d.date(v.Interface().(time.Time))
-	case t == timePtrType:
-		if err := d.scalar(v); err != nil {
-			return err
-		}
-		if p := v.Interface().(*time.Time); p != nil {
-			return d.date(*p)
+	c, err := d.lx.next()
+	if err != nil {
+		return d.fail(err)
+	}
+	if c == 'n' {
+		if err := d.lx.literal("null"); err != nil {
+			return d.fail(err)
 		}
 		return nil
+	}
+	t := v.Type()
+	if t == timeType {
+		b, err := d.lx.str()
+		if err != nil {
+			return d.fail(err)
+		}
+		tm := v.Addr().Interface().(*time.Time)
+		if err := tm.UnmarshalText(b); err != nil { // RFC 3339, as encoding/json reads it
+			return d.errorf("not an RFC 3339 date: %v", err)
+		}
+		return d.date(*tm)
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		return d.object(v)
+		if c != '{' {
+			return d.errorf("expected an object")
+		}
+		d.lx.skip()
+		return d.fields(v)
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 { // []byte: base64
-			if err := d.scalar(v); err != nil {
-				return err
-			}
-			return d.charge(v.Len())
-		}
-		return d.array(v)
-	case reflect.Map:
-		return d.mapping(v)
-	case reflect.Pointer:
-		if t.Elem().Kind() == reflect.Struct {
-			tok, err := d.dec.Token()
+			b, err := d.lx.str()
 			if err != nil {
-				return d.syntax(err)
+				return d.fail(err)
 			}
-			if tok == nil {
-				return nil
-			}
-			if tok != json.Delim('{') {
-				return d.errorf("expected an object or null, got %v", tok)
-			}
-			if err := d.charge(int(t.Elem().Size())); err != nil {
+			if err := d.charge(base64.StdEncoding.DecodedLen(len(b))); err != nil {
 				return err
 			}
-			p := reflect.New(t.Elem())
-			if err := d.fields(p.Elem()); err != nil {
-				return err
+			data := make([]byte, base64.StdEncoding.DecodedLen(len(b)))
+			n, err := base64.StdEncoding.Decode(data, b)
+			if err != nil {
+				return d.errorf("not base64: %v", err)
 			}
-			v.Set(p)
+			v.SetBytes(data[:n])
 			return nil
 		}
-		return d.scalar(v)
-	case reflect.String:
-		if err := d.scalar(v); err != nil {
+		if c != '[' {
+			return d.errorf("expected an array")
+		}
+		d.lx.skip()
+		return d.array(v)
+	case reflect.Map:
+		if c != '{' {
+			return d.errorf("expected an object")
+		}
+		d.lx.skip()
+		return d.mapping(v)
+	case reflect.Pointer:
+		if err := d.charge(int(t.Elem().Size())); err != nil {
 			return err
 		}
-		return d.charge(v.Len())
-	default:
-		return d.scalar(v)
-	}
-}
-
-// scalar decodes a value with encoding/json's own rules.
-func (d *stateDecoder) scalar(v reflect.Value) error {
-	if err := d.dec.Decode(v.Addr().Interface()); err != nil {
-		return d.syntax(err)
-	}
-	if v.Kind() == reflect.Pointer && !v.IsNil() {
-		return d.charge(int(v.Type().Elem().Size()))
-	}
-	return nil
-}
-
-func (d *stateDecoder) syntax(err error) error {
-	if errors.Is(err, errStateTooLarge) {
-		return err
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		return d.errorf("cannot hold a JSON %s", te.Value)
-	}
-	return d.errorf("%v", err)
-}
-
-// object decodes a JSON object (or null) into the struct v.
-func (d *stateDecoder) object(v reflect.Value) error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return d.syntax(err)
-	}
-	if tok == nil {
+		p := reflect.New(t.Elem())
+		if err := d.value(p.Elem()); err != nil {
+			return err
+		}
+		v.Set(p)
+		return nil
+	case reflect.String:
+		b, err := d.lx.str()
+		if err != nil {
+			return d.fail(err)
+		}
+		if err := d.charge(len(b)); err != nil {
+			return err
+		}
+		v.SetString(string(b))
+		return nil
+	case reflect.Int, reflect.Int64:
+		n, err := d.lx.integer()
+		if err != nil || v.OverflowInt(n) {
+			return d.errorf("expected an integer within %d bits", t.Bits())
+		}
+		v.SetInt(n)
+		return nil
+	case reflect.Bool:
+		word := "false"
+		if c == 't' {
+			word = "true"
+		}
+		if err := d.lx.literal(word); err != nil {
+			return d.fail(err)
+		}
+		v.SetBool(word == "true")
 		return nil
 	}
-	if tok != json.Delim('{') {
-		return d.errorf("expected an object, got %v", tok)
-	}
-	return d.fields(v)
+	return d.errorf("cannot decode into %s", t) // no such field in stateDoc
 }
 
 // fields decodes an object's members, after its '{', into the struct v, then
 // checks v when it is an entry.
 func (d *stateDecoder) fields(v reflect.Value) error {
-	index := jsonFields(v.Type())
+	f := jsonFields(v.Type())
 	var seen uint64
-	for d.dec.More() {
-		tok, err := d.dec.Token()
+	c, err := d.lx.next()
+	if err != nil {
+		return d.fail(err)
+	}
+	for c != '}' {
+		key, err := d.lx.str()
 		if err != nil {
-			return d.syntax(err)
+			return d.fail(err)
 		}
-		key := tok.(string) // the decoder only returns a string in key position
-		i, ok := index[key]
+		i, ok := f.index[string(key)]
 		if !ok {
 			return d.errorf("unknown field %q", key)
 		}
@@ -300,37 +309,66 @@ func (d *stateDecoder) fields(v reflect.Value) error {
 			return d.errorf("field %q appears twice", key)
 		}
 		seen |= 1 << i
-		d.path = append(d.path, pathStep{key, -1})
+		if err := d.lx.expect(':'); err != nil {
+			return d.fail(err)
+		}
+		d.path = append(d.path, pathStep{f.names[i], -1})
 		if err := d.value(v.Field(i)); err != nil {
 			return err
 		}
 		d.path = d.path[:len(d.path)-1]
+		if c, err = d.separator('}'); err != nil {
+			return err
+		}
 	}
-	if _, err := d.dec.Token(); err != nil { // '}'
-		return d.syntax(err)
-	}
+	d.lx.skip() // '}'
 	if reflect.PointerTo(v.Type()).Implements(checkerType) {
 		return v.Addr().Interface().(stateEntry).check(d)
 	}
 	return nil
 }
 
-// array decodes a JSON array (or null) into the slice v, checking each
-// element as it comes.
-func (d *stateDecoder) array(v reflect.Value) error {
-	tok, err := d.dec.Token()
+// separator reads what follows a member or element: a comma (it returns
+// the byte after it) or the closing byte, which it leaves unread.
+func (d *stateDecoder) separator(closing byte) (byte, error) {
+	c, err := d.lx.next()
 	if err != nil {
-		return d.syntax(err)
+		return 0, d.fail(err)
 	}
-	if tok == nil {
-		return nil
+	switch c {
+	case closing:
+		return c, nil
+	case ',':
+		d.lx.skip()
+		c, err = d.lx.next()
+		if err != nil {
+			return 0, d.fail(err)
+		}
+		if c == closing {
+			return 0, d.errorf("a comma before %q", closing)
+		}
+		return c, nil
 	}
-	if tok != json.Delim('[') {
-		return d.errorf("expected an array, got %v", tok)
-	}
+	return 0, d.errorf("expected ',' or %q, found %q", closing, c)
+}
+
+// array decodes a JSON array, after its '[', into the slice v, checking
+// each element as it comes.
+func (d *stateDecoder) array(v reflect.Value) error {
 	t := v.Type()
 	size := int(t.Elem().Size())
-	for n := 0; d.dec.More(); n++ {
+	per := listItemCost
+	if t.Elem().Kind() == reflect.Struct {
+		per = 2*size + entryCost
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeSlice(t, 0, 0)) // [] stays an empty list, not a missing one
+	}
+	c, err := d.lx.next()
+	if err != nil {
+		return d.fail(err)
+	}
+	for n := 0; c != ']'; n++ {
 		if n == v.Cap() {
 			c := max(4, 2*n)
 			if err := d.charge((c - n) * size); err != nil { // the backing array's spare room
@@ -342,10 +380,6 @@ func (d *stateDecoder) array(v reflect.Value) error {
 		}
 		v.SetLen(n + 1)
 		d.path = append(d.path, pathStep{index: n})
-		per := listItemCost
-		if t.Elem().Kind() == reflect.Struct {
-			per = 2*size + entryCost
-		}
 		if err := d.charge(per); err != nil {
 			return err
 		}
@@ -357,46 +391,44 @@ func (d *stateDecoder) array(v reflect.Value) error {
 			return d.errorf("empty entry")
 		}
 		d.path = d.path[:len(d.path)-1]
+		if c, err = d.separator(']'); err != nil {
+			return err
+		}
 	}
-	if _, err := d.dec.Token(); err != nil { // ']'
-		return d.syntax(err)
-	}
+	d.lx.skip() // ']'
 	return nil
 }
 
-// mapping decodes a JSON object (or null) into the map v: keys must be
-// non-empty and unique.
+// mapping decodes a JSON object, after its '{', into the map v: keys must
+// be non-empty and unique.
 func (d *stateDecoder) mapping(v reflect.Value) error {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return d.syntax(err)
-	}
-	if tok == nil {
-		return nil
-	}
-	if tok != json.Delim('{') {
-		return d.errorf("expected an object, got %v", tok)
-	}
 	t := v.Type()
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
 	per := 2*int(t.Key().Size()+t.Elem().Size()) + entryCost
-	for d.dec.More() {
-		tok, err := d.dec.Token()
+	c, err := d.lx.next()
+	if err != nil {
+		return d.fail(err)
+	}
+	for c != '}' {
+		b, err := d.lx.str()
 		if err != nil {
-			return d.syntax(err)
+			return d.fail(err)
 		}
-		key := tok.(string)
-		if err := d.charge(per + 2*len(key)); err != nil {
+		if err := d.charge(per + 2*len(b)); err != nil {
 			return err
 		}
-		if key == "" {
+		if len(b) == 0 {
 			return d.errorf("empty key")
 		}
+		key := string(b)
 		k := reflect.ValueOf(key)
 		if v.MapIndex(k).IsValid() {
 			return d.errorf("key %q appears twice", key)
+		}
+		if err := d.lx.expect(':'); err != nil {
+			return d.fail(err)
 		}
 		d.path = append(d.path, pathStep{key, -1})
 		el := reflect.New(t.Elem()).Elem()
@@ -408,156 +440,10 @@ func (d *stateDecoder) mapping(v reflect.Value) error {
 		}
 		d.path = d.path[:len(d.path)-1]
 		v.SetMapIndex(k, el)
-	}
-	if _, err := d.dec.Token(); err != nil { // '}'
-		return d.syntax(err)
-	}
-	return nil
-}
-
-// date refuses a date that Twilio's format cannot render.
-func (d *stateDecoder) date(t time.Time) error {
-	if err := checkDate(t); err != nil {
-		return d.errorf("%v", err)
-	}
-	return nil
-}
-
-// index checks a message index (or next index) from the document.
-func (d *stateDecoder) index(what string, n int) error {
-	if n < 0 || n > maxMessageIndex {
-		return d.errorf("%s %d is outside 0..%d", what, n, maxMessageIndex)
-	}
-	return nil
-}
-
-func nonNegative(d *stateDecoder, what string, n *int) error {
-	if n != nil && *n < 0 {
-		return d.errorf("%s must not be negative, got %d", what, *n)
-	}
-	return nil
-}
-
-// The entries' checks, run as each entry is read. checkState (state_import.go)
-// then checks what spans entries: references and unique names.
-
-func (s *stateService) check(d *stateDecoder) error { return d.sid("service", s.Sid, "IS") }
-
-func (r *stateRole) check(d *stateDecoder) error {
-	if err := d.sid("role", r.Sid, "RL"); err != nil {
-		return err
-	}
-	if r.Type != "conversation" && r.Type != "service" {
-		return d.errorf("role %s: type must be conversation or service, got %q", r.Sid, r.Type)
-	}
-	return nil
-}
-
-func (u *stateUser) check(d *stateDecoder) error {
-	if err := d.sid("user", u.Sid, "US"); err != nil {
-		return err
-	}
-	if u.Identity == "" {
-		return d.errorf("user %s: identity is empty", u.Sid)
-	}
-	for conv, level := range u.Levels {
-		if !isSID(conv, "CH") || (level != "default" && level != "muted") {
-			return d.errorf("user %s: notification_levels must map conversation SIDs to default or muted", u.Sid)
+		if c, err = d.separator('}'); err != nil {
+			return err
 		}
 	}
+	d.lx.skip() // '}'
 	return nil
-}
-
-func (b *stateBinding) check(d *stateDecoder) error { return d.sid("binding", b.Sid, "BS") }
-
-func (c *stateConversation) check(d *stateDecoder) error {
-	if err := d.sid("conversation", c.Sid, "CH"); err != nil {
-		return err
-	}
-	if c.NextIndex < 0 || c.NextIndex > maxMessageIndex+1 {
-		return d.errorf("next_index %d is outside 0..%d", c.NextIndex, maxMessageIndex+1)
-	}
-	for _, m := range c.Messages {
-		if m.Index >= c.NextIndex {
-			return d.errorf("message %s: index %d is outside 0..next_index-1 (%d)", m.Sid, m.Index, c.NextIndex-1)
-		}
-	}
-	return nil
-}
-
-func (p *stateParticipant) check(d *stateDecoder) error {
-	if err := d.sid("participant", p.Sid, "MB"); err != nil {
-		return err
-	}
-	if p.LastReadIndex != nil {
-		return d.index("last_read_message_index", *p.LastReadIndex)
-	}
-	return nil
-}
-
-func (m *stateMessage) check(d *stateDecoder) error {
-	if err := d.sid("message", m.Sid, "IM"); err != nil {
-		return err
-	}
-	return d.index("index", m.Index)
-}
-
-func (r *mediaRef) check(d *stateDecoder) error {
-	if !isSID(r.Sid, "ME") {
-		return d.errorf("media: %q is not a ME… SID", r.Sid)
-	}
-	if r.Size < 0 || r.Size > mediaMaxSize {
-		return d.errorf("media %s: size %d is outside 0..%d", r.Sid, r.Size, mediaMaxSize)
-	}
-	return nil
-}
-
-func (r *stateReceipt) check(d *stateDecoder) error {
-	if err := d.sid("receipt", r.Sid, "DY"); err != nil {
-		return err
-	}
-	return nonNegative(d, "error_code", &r.ErrorCode)
-}
-
-func (w *stateScopedWebhook) check(d *stateDecoder) error {
-	if err := d.sid("webhook", w.Sid, "WH"); err != nil {
-		return err
-	}
-	return nonNegative(d, "replay_after", w.ReplayAfter)
-}
-
-func (a *stateAddress) check(d *stateDecoder) error {
-	if err := d.sid("address configuration", a.Sid, "IG"); err != nil {
-		return err
-	}
-	if n := a.StudioRetryCount; n != nil && (*n < 0 || *n > 3) {
-		return d.errorf("auto_creation_studio_retry_count must be 0..3, got %d", *n)
-	}
-	return nil
-}
-
-func (c *stateCredential) check(d *stateDecoder) error { return d.sid("credential", c.Sid, "CR") }
-
-func (m *stateMedia) check(d *stateDecoder) error {
-	if err := d.sid("media", m.Sid, "ME"); err != nil {
-		return err
-	}
-	if len(m.Data) == 0 || len(m.Data) > mediaMaxSize {
-		return d.errorf("media %s: data must hold 1 to %d bytes, got %d", m.Sid, mediaMaxSize, len(m.Data))
-	}
-	return nil
-}
-
-func (p *statePhone) check(d *stateDecoder) error {
-	if p.From == "" || p.To == "" || !isSID(p.ConversationSid, "CH") || !isSID(p.MessageSid, "IM") {
-		return d.errorf("a phone's message needs from, to, a conversation_sid (CH…) and a message_sid (IM…)")
-	}
-	return nil
-}
-
-func (f *stateFailure) check(d *stateDecoder) error {
-	if f.Status != "failed" && f.Status != "undelivered" {
-		return d.errorf("status must be failed or undelivered, got %q", f.Status)
-	}
-	return nonNegative(d, "error_code", &f.Code)
 }

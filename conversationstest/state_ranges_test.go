@@ -141,7 +141,7 @@ func TestStateIndexesAndCountersAreRangeChecked(t *testing.T) {
 		"replay_after must not be negative": func(d obj) {
 			firstConversation(d)["webhooks"].([]any)[0].(obj)["replay_after"] = -1
 		},
-		"cannot hold a JSON number 1e+30": func(d obj) { firstConversation(d)["next_index"] = 1e30 },
+		"expected an integer within 64 bits": func(d obj) { firstConversation(d)["next_index"] = 1e30 },
 	} {
 		h.ctlFails(400, want, "PUT", "/_emulator/state", mutateState(t, h, f))
 		assert.Error(t, h.srv.ImportState([]byte(mutateState(t, h, f))), want)
