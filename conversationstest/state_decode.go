@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// A state document is decoded as a stream of tokens, not in one
+// A state document is decoded as a stream (state_lexer.go), not in one
 // json.Unmarshal: every entry of every collection is checked as soon as it
 // is read (a SID well-formed and not seen before, required fields set, known
 // values, indexes and dates in range), so a document of empty or bogus
@@ -23,11 +23,11 @@ import (
 // table and map entries), so a document whose entries are valid but cost far
 // more in memory than in JSON (thousands of entries holding a SID and
 // nothing else, lists of one-letter strings) is refused before it takes
-// more. The emulator's own exports cost about three times their size: their
-// entries carry all their fields. Besides what it keeps, decoding leaves
-// garbage (encoding/json allocates per token), which the GC reclaims: all
-// told, a 1 MiB document allocates at most about 14 MB before it is refused
-// or imported (state_limits_test.go measures it).
+// more. The emulator's own exports are charged about three times their size:
+// their entries carry all their fields. The lexer allocates nothing besides
+// what is kept, so the charges are close to what decoding allocates in all:
+// a 1 MiB document allocates at most about 4 MB before it is refused or
+// imported (state_limits_test.go measures every shape it knows).
 const (
 	importCostFactor = 6
 	importCostSlack  = 2 << 20
