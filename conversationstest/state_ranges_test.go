@@ -33,6 +33,7 @@ func TestDatesTwilioCannotRenderAreRefused(t *testing.T) {
 	for _, bad := range []string{"9999-12-31T23:59:59-23:59", "9999-12-31T23:00:00-01:00", "0000-01-01T00:00:00+00:01"} {
 		for _, param := range []string{"DateCreated", "DateUpdated"} {
 			h.fails(400, 20001, "POST", "/v1/Conversations", form(param, bad))
+			h.fails(400, 20001, "POST", "/v1/ConversationWithParticipants", form(param, bad))
 			h.fails(400, 20001, "POST", "/v1/Conversations/"+ch, form(param, bad))
 			h.fails(400, 20001, "POST", "/v1/Conversations/"+ch+"/Messages", form("Body", "x", param, bad))
 			h.fails(400, 20001, "POST", "/v1/Conversations/"+ch+"/Messages/"+m, form(param, bad))
