@@ -334,7 +334,7 @@ func (e *Emulator) controlImport(r *http.Request) (int, any, error) {
 	case errors.Is(err, errStateTooLarge):
 		return 0, nil, controlErr(http.StatusRequestEntityTooLarge, "the body exceeds %d bytes", maxControlBody)
 	case err != nil:
-		return 0, nil, controlErr(http.StatusBadRequest, "conversationstest: invalid state document: %v", err)
+		return 0, nil, controlErr(http.StatusBadRequest, "invalid JSON body: not a state document: %v", err)
 	}
 	if err := e.importDoc(doc); err != nil {
 		return 0, nil, controlErr(http.StatusBadRequest, "%v", err)
