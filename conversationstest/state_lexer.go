@@ -72,6 +72,9 @@ func (l *jsonLexer) str() ([]byte, error) {
 		}
 		switch {
 		case c == '"':
+			if !utf8.Valid(b) {
+				b = l.validUTF8(b)
+			}
 			return b, nil
 		case c < 0x20:
 			return nil, errors.New("control character in a string")
@@ -124,6 +127,22 @@ func (l *jsonLexer) str() ([]byte, error) {
 			return nil, fmt.Errorf("invalid escape \\%c in a string", c)
 		}
 	}
+}
+
+// validUTF8 replaces each byte of b that is not UTF-8 with U+FFFD, as
+// encoding/json does.
+func (l *jsonLexer) validUTF8(b []byte) []byte {
+	out := make([]byte, 0, len(b)+8)
+	for len(b) > 0 {
+		r, n := utf8.DecodeRune(b)
+		if r == utf8.RuneError && n == 1 {
+			out = utf8.AppendRune(out, utf8.RuneError)
+		} else {
+			out = append(out, b[:n]...)
+		}
+		b = b[n:]
+	}
+	return out
 }
 
 func (l *jsonLexer) hex4() (rune, error) {
