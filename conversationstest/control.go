@@ -83,12 +83,15 @@ func (e *Emulator) controlRaw(pattern string, acc access, h http.Handler) {
 }
 
 func writeControlJSON(w http.ResponseWriter, status int, body any) {
+	data, err := encodeBody(body) // encode.go
+	if err != nil {
+		status = http.StatusInternalServerError
+		data, _ = encodeBody(&controlError{Status: status, Message: "the answer could not be encoded: " + err.Error()})
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(body)
+	w.Write(data)
 }
 
 func writeControlError(w http.ResponseWriter, err error) {

@@ -2,7 +2,6 @@ package conversationstest
 
 import (
 	"crypto/subtle"
-	"encoding/json"
 	"log"
 	"math"
 	"net/http"
@@ -195,18 +194,23 @@ func (e *Emulator) Flush() { e.dispatch.flush() }
 
 func (e *Emulator) nowLocked() time.Time {
 	if !e.cfg.start.IsZero() {
-		return e.cfg.start.Add(e.clockOffset).UTC()
+		return clampDate(e.cfg.start.Add(e.clockOffset).UTC())
 	}
-	return time.Now().Add(e.clockOffset).UTC()
+	return clampDate(time.Now().Add(e.clockOffset).UTC())
 }
 
 // Advance moves the emulator's clock forward by d and fires the conversation
-// timers (Timers.Inactive, Timers.Closed) that fall due.
+// timers (Timers.Inactive, Timers.Closed) that fall due. A negative d moves
+// it back, but never before where it started (the offset a state document
+// carries is never negative).
 func (e *Emulator) Advance(d time.Duration) {
 	e.mu.Lock()
-	if d > 0 && e.clockOffset > math.MaxInt64-d {
+	switch {
+	case d > 0 && e.clockOffset > math.MaxInt64-d:
 		e.clockOffset = math.MaxInt64 // saturate: the clock never wraps back to the past
-	} else {
+	case d < 0 && e.clockOffset+d < 0:
+		e.clockOffset = 0
+	default:
 		e.clockOffset += d
 	}
 	e.fireTimers()
@@ -391,11 +395,14 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 		w.WriteHeader(status)
 		return
 	}
+	data, err := encodeBody(body) // encode.go
+	if err != nil {
+		status = http.StatusInternalServerError
+		data, _ = encodeBody(errorf(status, 20500, "The answer could not be encoded: %v", err).body())
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(body)
+	w.Write(data)
 }
 
 func writeError(w http.ResponseWriter, err error) {

@@ -41,15 +41,22 @@ func (e *Emulator) receive(in inboundMessage) (InboundMessage, error) {
 		svc *service
 		pre url.Values
 	)
+	var err error
 	if conv == nil {
 		a, svc = e.autoCreateConfig(in.from, in.to)
 		if a != nil {
 			pre = e.autoCreateParams(svc, in, "")
+			err = checkAutoCreateDraft(svc, in) // inbound_checks.go: refused before anything is created
 		}
+	} else {
+		err = checkInboundDraft(conv, inboundSender(conv, in), mediaBody(in.body, in.media))
 	}
 	e.unlock()
 	if conv == nil && a == nil {
 		return InboundMessage{}, ErrNoConversation
+	}
+	if err != nil {
+		return InboundMessage{}, err
 	}
 	friendlyName := ""
 	if conv == nil {
@@ -84,10 +91,17 @@ func (e *Emulator) receive(in inboundMessage) (InboundMessage, error) {
 	}); ok {
 		sender = p.sid
 	}
+	if err := checkInboundDraft(conv, sender, mediaBody(in.body, in.media)); err != nil {
+		e.unlock() // the conversation found meanwhile refuses it
+		return InboundMessage{}, err
+	}
 	mediaSids := e.storeMedia(conv.svc, in.media)
 	e.unlock()
 	fixed := func() (*conversation, error) { return conv, nil }
 	res, err := e.simulated(fixed, o, newMessage{author: in.from, body: mediaBody(in.body, in.media), participantSid: sender, mediaSids: mediaSids})
+	if err != nil {
+		e.discardMedia(mediaSids)
+	}
 	res.CreatedConversation = created && err == nil
 	return res, err
 }

@@ -162,6 +162,9 @@ func (e *Emulator) addMessage(resolve func() (*conversation, error), o origin, i
 	if err == nil && conv.state == "closed" {
 		err = errClosed(conv)
 	}
+	if err == nil {
+		err = checkNextIndex(conv) // ranges.go: never wrap
+	}
 	var pre url.Values
 	if err == nil {
 		draft := in.toMessage(conv)
@@ -196,6 +199,9 @@ func (e *Emulator) addMessage(resolve func() (*conversation, error), o origin, i
 		return nil, nil, err
 	}
 	if err := checkBody(conv, m); err != nil {
+		return nil, nil, err
+	}
+	if err := checkNextIndex(conv); err != nil {
 		return nil, nil, err
 	}
 	now := e.nowLocked()

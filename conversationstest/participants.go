@@ -294,7 +294,7 @@ func (e *Emulator) updateParticipant(c *call) (int, any, error) {
 	var lastRead *int
 	if c.has("LastReadMessageIndex") {
 		n, err := strconv.Atoi(c.param("LastReadMessageIndex"))
-		if err != nil || n < 0 {
+		if err != nil || !validIndex(n) {
 			return 0, nil, invalidParam("LastReadMessageIndex", c.param("LastReadMessageIndex"))
 		}
 		lastRead = &n

@@ -39,7 +39,7 @@ func (c *call) dateParam(name string, dst *time.Time) error {
 		return nil
 	}
 	t, ok := parseDate(c.param(name))
-	if !ok {
+	if !ok || checkDate(t) != nil { // ranges.go: a date Twilio's format can carry
 		return invalidParam(name, c.param(name))
 	}
 	*dst = t

@@ -126,6 +126,13 @@ func (e *Emulator) deleteService(c *call) (int, any, error) {
 	}
 	s.deleted = true
 	e.services.remove(s.sid)
+	// Its media files go with it: a state document's media must belong to
+	// one of its services.
+	for _, m := range e.media.all() {
+		if m.serviceSid == s.sid {
+			e.media.remove(m.sid)
+		}
+	}
 	return http.StatusNoContent, nil, nil
 }
 

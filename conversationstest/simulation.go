@@ -186,7 +186,10 @@ func (e *Emulator) sendChat(conversationKey, identity, body string, media []Inbo
 	if err == nil {
 		if p, ok := conv.participants.find(func(p *participant) bool { return p.identity == identity }); ok {
 			sender = p.sid
-			mediaSids = e.storeMedia(conv.svc, media)
+			// Checks first, storage after (inbound_checks.go).
+			if err = checkInboundDraft(conv, sender, mediaBody(body, media)); err == nil {
+				mediaSids = e.storeMedia(conv.svc, media)
+			}
 		} else {
 			err = fmt.Errorf("conversationstest: %q is not a participant of %s", identity, conv.sid)
 		}
@@ -196,8 +199,12 @@ func (e *Emulator) sendChat(conversationKey, identity, body string, media []Inbo
 		return InboundMessage{}, err
 	}
 	o := origin{source: "SDK", clientIdentity: identity, fire: true}
-	return e.simulated(func() (*conversation, error) { return conv, nil }, o,
+	res, err := e.simulated(func() (*conversation, error) { return conv, nil }, o,
 		newMessage{author: identity, body: mediaBody(body, media), participantSid: sender, mediaSids: mediaSids})
+	if err != nil {
+		e.discardMedia(mediaSids)
+	}
+	return res, err
 }
 
 func (e *Emulator) simulated(resolve func() (*conversation, error), o origin, in newMessage) (InboundMessage, error) {

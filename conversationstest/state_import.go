@@ -2,7 +2,7 @@ package conversationstest
 
 import (
 	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -15,17 +15,17 @@ import (
 // is refused with an error and changes nothing. Deliveries that were still
 // pending when the document was exported (receipts in status sent) complete
 // after the import, firing their webhooks. The webhook log is cleared.
+//
+// The document is checked while it is decoded (state_decode.go): a
+// document whose entries are empty or malformed is refused at the first
+// one, and one that would take more than a few times its size in memory is
+// refused before it does.
 func (e *Emulator) ImportState(data []byte) error {
-	var doc stateDoc
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
+	doc, err := decodeState(bytes.NewReader(data), 0)
+	if err != nil {
 		return fmt.Errorf("conversationstest: invalid state document: %w", err)
 	}
-	if dec.More() {
-		return fmt.Errorf("conversationstest: invalid state document: data after the JSON value")
-	}
-	return e.importDoc(&doc)
+	return e.importDoc(doc)
 }
 
 func (e *Emulator) importDoc(doc *stateDoc) error {
@@ -332,11 +332,14 @@ func checkConversation(c *stateConversation, sid func(what, s, prefix string) er
 }
 
 func (e *Emulator) controlImport(r *http.Request) (int, any, error) {
-	var doc stateDoc
-	if err := decodeJSON(r, &doc); err != nil {
-		return 0, nil, err
+	doc, err := decodeState(r.Body, maxControlBody+1)
+	switch {
+	case errors.Is(err, errStateTooLarge):
+		return 0, nil, controlErr(http.StatusRequestEntityTooLarge, "the body exceeds %d bytes", maxControlBody)
+	case err != nil:
+		return 0, nil, controlErr(http.StatusBadRequest, "invalid JSON body: not a state document: %v", err)
 	}
-	if err := e.importDoc(&doc); err != nil {
+	if err := e.importDoc(doc); err != nil {
 		return 0, nil, controlErr(http.StatusBadRequest, "%v", err)
 	}
 	convs, msgs := 0, 0

@@ -85,11 +85,11 @@ func (e *Emulator) resetTimers(conv *conversation) {
 		return
 	}
 	if conv.inactiveTimer > 0 && conv.state == "active" {
-		conv.dateInactive = ptr(now.Add(conv.inactiveTimer))
+		conv.dateInactive = ptr(clampDate(now.Add(conv.inactiveTimer)))
 		e.scheduleTimer(*conv.dateInactive)
 	}
 	if conv.closedTimer > 0 {
-		conv.dateClosed = ptr(now.Add(conv.closedTimer))
+		conv.dateClosed = ptr(clampDate(now.Add(conv.closedTimer)))
 		e.scheduleTimer(*conv.dateClosed)
 	}
 }
@@ -146,7 +146,7 @@ func (e *Emulator) setState(conv *conversation, to, reason string, o origin) {
 		conv.dateInactive, conv.dateClosed = nil, nil
 	case "active":
 		if conv.inactiveTimer > 0 {
-			conv.dateInactive = ptr(now.Add(conv.inactiveTimer))
+			conv.dateInactive = ptr(clampDate(now.Add(conv.inactiveTimer)))
 			e.scheduleTimer(*conv.dateInactive)
 		}
 	case "inactive":

@@ -121,12 +121,12 @@ func (s *stateFile) save() error {
 	}
 	data, err := s.emu.ExportState()
 	if err != nil {
-		return fmt.Errorf("exporting the state: %w", err)
+		return fmt.Errorf("exporting the state: %w (%s keeps the last state saved)", err, s.path)
 	}
 	sum := sha256.Sum256(data)
 	if sum != s.last {
 		if err := writeAtomic(s.path, data); err != nil {
-			return err
+			return fmt.Errorf("%w (%s keeps the last state saved)", err, s.path)
 		}
 		s.last = sum
 	}
