@@ -35,6 +35,7 @@ type webhookConfig struct {
 	preTimeout   time.Duration
 	preOnTimeout Decision
 	logger       *slog.Logger
+	tel          Telemetry
 	err          error // the first invalid option's error
 }
 
