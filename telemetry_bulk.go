@@ -79,9 +79,12 @@ func (bt *bulkTrace) startItem(ctx context.Context, i int) (context.Context, Tel
 
 // endItem ends an item's span with its status.
 func (bt *bulkTrace) endItem(span TelemetrySpan, status BulkStatus, err error) {
-	if bt == nil {
-		return
+	if bt != nil {
+		bt.endItemSpan(span, status, err)
 	}
+}
+
+func (bt *bulkTrace) endItemSpan(span TelemetrySpan, status BulkStatus, err error) {
 	span.SetAttributes(StringAttr(attrBulkStatus, status.String()))
 	if status == BulkFailed {
 		t := errorType(err)

@@ -139,9 +139,12 @@ func (c *core) failedOperation(ctx context.Context, method string, scoped bool, 
 
 // startWait starts the span of an attempt's rate-limiter wait.
 func (ot *opTrace) startWait(scope string) {
-	if ot == nil {
-		return
+	if ot != nil {
+		ot.startWaitSpan(scope)
 	}
+}
+
+func (ot *opTrace) startWaitSpan(scope string) {
 	_, ot.wait = ot.tel.StartSpan(ot.ctx, spanRateLimitWait, SpanKindInternal,
 		StringAttr(attrOperation, ot.op.name), StringAttr(attrScopeKind, scopeKind(scope)))
 	ot.waitStart = time.Now()
@@ -149,9 +152,12 @@ func (ot *opTrace) startWait(scope string) {
 
 // endWait ends the span of a rate-limiter wait.
 func (ot *opTrace) endWait(scope string, err error) {
-	if ot == nil {
-		return
+	if ot != nil {
+		ot.endWaitSpan(scope, err)
 	}
+}
+
+func (ot *opTrace) endWaitSpan(scope string, err error) {
 	waited := time.Since(ot.waitStart).Seconds()
 	ot.wait.SetAttributes(FloatAttr(attrWaited, waited))
 	if err != nil {
@@ -172,6 +178,10 @@ func (ot *opTrace) startAttempt(ctx context.Context, method string, n int) conte
 	if ot == nil {
 		return ctx
 	}
+	return ot.startAttemptSpan(method, n)
+}
+
+func (ot *opTrace) startAttemptSpan(method string, n int) context.Context {
 	ot.attempts = n
 	name := method
 	attrs := make([]TelemetryAttr, 0, 5)
@@ -195,9 +205,12 @@ func (ot *opTrace) startAttempt(ctx context.Context, method string, n int) conte
 // none arrived), err why the attempt failed (nil when it succeeded), retry
 // whether another attempt follows.
 func (ot *opTrace) endAttempt(method string, status int, reqID string, err error, retry bool) {
-	if ot == nil {
-		return
+	if ot != nil {
+		ot.endAttemptSpan(method, status, reqID, err, retry)
 	}
+}
+
+func (ot *opTrace) endAttemptSpan(method string, status int, reqID string, err error, retry bool) {
 	ot.status, ot.reqID = status, reqID
 	d := time.Since(ot.attemptStart).Seconds()
 	span := ot.attempt
@@ -239,7 +252,7 @@ func (ot *opTrace) endAttempt(method string, status int, reqID string, err error
 // end ends the operation's span with its result.
 func (ot *opTrace) end(err error, out any) {
 	if ot.attempt != nil { // a panic or an early return inside an attempt
-		ot.endAttempt(ot.method, 0, "", err, false)
+		ot.endAttemptSpan(ot.method, 0, "", err, false)
 	}
 	span := ot.span
 	metric := make([]TelemetryAttr, 0, 5)
