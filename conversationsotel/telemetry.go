@@ -1,0 +1,202 @@
+// Package conversationsotel reports the traces and metrics of the
+// conversations client and webhook handler to OpenTelemetry.
+//
+// It implements [conversations.Telemetry] on the OpenTelemetry API, in a
+// module of its own so that the conversations module itself depends on no
+// tracing library:
+//
+//	tel, err := conversationsotel.New() // the global providers and propagator
+//	client, err := conversations.NewClient(sid, token, conversations.WithTelemetry(tel))
+//	handler, err := conversations.NewWebhookHandler(token, conversations.WithWebhookTelemetry(tel))
+//
+// Every operation is a client span named after its OpenAPI operationId
+// (CreateConversationMessage), with a child span per HTTP attempt and per
+// rate-limiter wait; bulk operations and webhook deliveries have spans of
+// their own. The instruments are http.client.request.duration and those
+// named under [conversations.MetricPrefix] (twilio.conversations.). Spans
+// and metrics hold no message body, address, identity, attributes JSON,
+// query value or credential. docs/telemetry.md in the repository lists
+// every span, attribute and instrument.
+package conversationsotel
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/conversations-go/conversations"
+)
+
+// ScopeName is the instrumentation scope of the tracer and meter.
+const ScopeName = "github.com/conversations-go/conversations/conversationsotel"
+
+// DurationBuckets are the histogram bucket boundaries, in seconds, of the
+// duration instruments: those OpenTelemetry's HTTP semantic conventions
+// advise for http.client.request.duration, extended to 60 s for bulk-run
+// limiter waits.
+var DurationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60}
+
+// Option configures [New].
+type Option func(*config)
+
+type config struct {
+	tp   trace.TracerProvider
+	mp   metric.MeterProvider
+	prop propagation.TextMapPropagator
+}
+
+// WithTracerProvider sets the tracer provider (default: otel.GetTracerProvider()).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(c *config) { c.tp = tp }
+}
+
+// WithMeterProvider sets the meter provider (default: otel.GetMeterProvider()).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) { c.mp = mp }
+}
+
+// WithPropagator sets the propagator that reads an incoming webhook's trace
+// context (default: otel.GetTextMapPropagator(); configure a W3C
+// TraceContext propagator there, or here with
+// propagation.TraceContext{}).
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return func(c *config) { c.prop = p }
+}
+
+// Telemetry is a [conversations.Telemetry] on OpenTelemetry. It is safe for
+// concurrent use.
+type Telemetry struct {
+	tracer     trace.Tracer
+	prop       propagation.TextMapPropagator
+	histograms map[conversations.Metric]metric.Float64Histogram
+	counters   map[conversations.Metric]metric.Int64Counter
+}
+
+var _ conversations.Telemetry = (*Telemetry)(nil)
+
+// New returns a Telemetry on the given providers and propagator, or the
+// global ones. It creates every instrument of [conversations.Metrics].
+func New(opts ...Option) (*Telemetry, error) {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
+	if c.tp == nil {
+		c.tp = otel.GetTracerProvider()
+	}
+	if c.mp == nil {
+		c.mp = otel.GetMeterProvider()
+	}
+	if c.prop == nil {
+		c.prop = otel.GetTextMapPropagator()
+	}
+	version := trace.WithInstrumentationVersion(conversations.Version)
+	meter := c.mp.Meter(ScopeName, metric.WithInstrumentationVersion(conversations.Version))
+	t := &Telemetry{
+		tracer:     c.tp.Tracer(ScopeName, version),
+		prop:       c.prop,
+		histograms: map[conversations.Metric]metric.Float64Histogram{},
+		counters:   map[conversations.Metric]metric.Int64Counter{},
+	}
+	var errs []error
+	for _, m := range conversations.Metrics() {
+		if m.Histogram() {
+			h, err := meter.Float64Histogram(m.Name(), metric.WithUnit(m.Unit()),
+				metric.WithDescription(m.Description()), metric.WithExplicitBucketBoundaries(DurationBuckets...))
+			errs = append(errs, err)
+			t.histograms[m] = h
+			continue
+		}
+		ctr, err := meter.Int64Counter(m.Name(), metric.WithUnit(m.Unit()), metric.WithDescription(m.Description()))
+		errs = append(errs, err)
+		t.counters[m] = ctr
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// StartSpan implements [conversations.Telemetry].
+func (t *Telemetry) StartSpan(ctx context.Context, name string, kind conversations.SpanKind, attrs ...conversations.TelemetryAttr) (context.Context, conversations.TelemetrySpan) {
+	opts := []trace.SpanStartOption{trace.WithSpanKind(spanKind(kind))}
+	if len(attrs) > 0 {
+		opts = append(opts, trace.WithAttributes(convert(attrs)...))
+	}
+	ctx, s := t.tracer.Start(ctx, name, opts...)
+	return ctx, span{s}
+}
+
+// Record implements [conversations.Telemetry].
+func (t *Telemetry) Record(ctx context.Context, m conversations.Metric, value float64, attrs ...conversations.TelemetryAttr) {
+	if h, ok := t.histograms[m]; ok {
+		h.Record(ctx, value, metric.WithAttributes(convert(attrs)...))
+		return
+	}
+	if c, ok := t.counters[m]; ok {
+		c.Add(ctx, int64(value), metric.WithAttributes(convert(attrs)...))
+	}
+}
+
+// Extract implements [conversations.Telemetry] with the propagator.
+func (t *Telemetry) Extract(ctx context.Context, header http.Header) context.Context {
+	return t.prop.Extract(ctx, propagation.HeaderCarrier(header))
+}
+
+// span is a conversations.TelemetrySpan on an OpenTelemetry span.
+type span struct{ s trace.Span }
+
+func (s span) SetName(name string) { s.s.SetName(name) }
+
+func (s span) SetAttributes(attrs ...conversations.TelemetryAttr) {
+	if s.s.IsRecording() {
+		s.s.SetAttributes(convert(attrs)...)
+	}
+}
+
+func (s span) AddEvent(name string, attrs ...conversations.TelemetryAttr) {
+	if s.s.IsRecording() {
+		s.s.AddEvent(name, trace.WithAttributes(convert(attrs)...))
+	}
+}
+
+// SetError sets the span's status to Error, described by the error type
+// only: an error's text can hold private data.
+func (s span) SetError(errorType string) { s.s.SetStatus(codes.Error, errorType) }
+
+func (s span) End() { s.s.End() }
+
+func spanKind(k conversations.SpanKind) trace.SpanKind {
+	switch k {
+	case conversations.SpanKindClient:
+		return trace.SpanKindClient
+	case conversations.SpanKindServer:
+		return trace.SpanKindServer
+	}
+	return trace.SpanKindInternal
+}
+
+// convert turns the library's attributes into OpenTelemetry's.
+func convert(attrs []conversations.TelemetryAttr) []attribute.KeyValue {
+	kvs := make([]attribute.KeyValue, 0, len(attrs))
+	for _, a := range attrs {
+		switch a.Type() {
+		case conversations.AttrString:
+			kvs = append(kvs, attribute.String(a.Key, a.String()))
+		case conversations.AttrInt:
+			kvs = append(kvs, attribute.Int64(a.Key, a.Int()))
+		case conversations.AttrFloat:
+			kvs = append(kvs, attribute.Float64(a.Key, a.Float()))
+		case conversations.AttrBool:
+			kvs = append(kvs, attribute.Bool(a.Key, a.Bool()))
+		}
+	}
+	return kvs
+}
