@@ -324,6 +324,9 @@ func errorType(err error) string {
 	var reqErr *RequestError
 	if errors.As(err, &reqErr) {
 		if reqErr.Status != 0 {
+			if cutShort(err) {
+				return errTypeConnection // the body was cut off
+			}
 			return errTypeDecode
 		}
 		var ne net.Error
