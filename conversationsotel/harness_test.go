@@ -3,8 +3,8 @@ package conversationsotel_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
