@@ -146,12 +146,18 @@ func allOperations() []op {
 		{"FetchService", func(ctx context.Context, c *cv.Client) error { return ret(c.Services.Fetch(ctx, pService)) }},
 		{"DeleteService", func(ctx context.Context, c *cv.Client) error { return c.Services.Delete(ctx, pService) }},
 		{"ListService", func(ctx context.Context, c *cv.Client) error { return drain(c.Services.List(ctx, nil)) }},
-		{"FetchServiceBinding", func(ctx context.Context, c *cv.Client) error { return ret(c.Service(pService).Bindings.Fetch(ctx, pBinding)) }},
-		{"DeleteServiceBinding", func(ctx context.Context, c *cv.Client) error { return c.Service(pService).Bindings.Delete(ctx, pBinding) }},
+		{"FetchServiceBinding", func(ctx context.Context, c *cv.Client) error {
+			return ret(c.Service(pService).Bindings.Fetch(ctx, pBinding))
+		}},
+		{"DeleteServiceBinding", func(ctx context.Context, c *cv.Client) error {
+			return c.Service(pService).Bindings.Delete(ctx, pBinding)
+		}},
 		{"ListServiceBinding", func(ctx context.Context, c *cv.Client) error {
 			return drain(c.Service(pService).Bindings.List(ctx, &cv.BindingListParams{Identities: []string{pIdentity, pEmail}}))
 		}},
-		{"FetchServiceConfiguration", func(ctx context.Context, c *cv.Client) error { return ret(c.Service(pService).Configuration.Fetch(ctx)) }},
+		{"FetchServiceConfiguration", func(ctx context.Context, c *cv.Client) error {
+			return ret(c.Service(pService).Configuration.Fetch(ctx))
+		}},
 		{"UpdateServiceConfiguration", func(ctx context.Context, c *cv.Client) error {
 			return ret(c.Service(pService).Configuration.Update(ctx, &cv.ServiceConfigurationUpdateParams{DefaultChatServiceRoleSID: pRole, ReachabilityEnabled: yes}))
 		}},
@@ -219,7 +225,9 @@ func allOperations() []op {
 			op{"Update" + p + "ConversationParticipant", func(ctx context.Context, c *cv.Client) error {
 				return ret(sc(c).Participants.Update(ctx, pConv, pPart, &cv.ParticipantUpdateParams{Identity: pEmail, MessagingBindingProjectedAddress: pProjected, LastReadMessageIndex: cv.Ptr(3)}))
 			}},
-			op{"Delete" + p + "ConversationParticipant", func(ctx context.Context, c *cv.Client) error { return sc(c).Participants.Delete(ctx, pConv, pPart, nil) }},
+			op{"Delete" + p + "ConversationParticipant", func(ctx context.Context, c *cv.Client) error {
+				return sc(c).Participants.Delete(ctx, pConv, pPart, nil)
+			}},
 			op{"List" + p + "ConversationParticipant", func(ctx context.Context, c *cv.Client) error { return drain(sc(c).Participants.List(ctx, pConv, nil)) }},
 			op{"Create" + p + "ConversationScopedWebhook", func(ctx context.Context, c *cv.Client) error {
 				return ret(sc(c).Webhooks.Create(ctx, pConv, &cv.ConversationWebhookCreateParams{Target: cv.TargetWebhook, ConfigurationURL: pHookURL, ConfigurationMethod: cv.WebhookPOST, ConfigurationTriggers: []string{pIdentity}}))
