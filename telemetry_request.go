@@ -222,24 +222,31 @@ func (ot *opTrace) endAttemptSpan(method string, status int, reqID string, err e
 	if ot.op.template != "" {
 		metric = append(metric, StringAttr(attrURLTemplate, ot.op.template))
 	}
+	attrs := make([]TelemetryAttr, 0, 4)
 	if status > 0 {
 		metric = append(metric, IntAttr(attrStatusCode, int64(status)))
-		span.SetAttributes(IntAttr(attrStatusCode, int64(status)))
+		attrs = append(attrs, IntAttr(attrStatusCode, int64(status)))
 	}
 	if reqID != "" {
-		span.SetAttributes(StringAttr(attrRequestID, reqID))
+		attrs = append(attrs, StringAttr(attrRequestID, reqID))
 	}
 	if code := errorCode(err); code != 0 {
-		span.SetAttributes(IntAttr(attrErrorCode, int64(code)))
+		attrs = append(attrs, IntAttr(attrErrorCode, int64(code)))
 	}
+	t := ""
 	if err != nil {
-		t := errorType(err)
+		t = errorType(err)
 		metric = append(metric, StringAttr(attrErrorType, t))
-		span.SetAttributes(StringAttr(attrErrorType, t))
-		span.SetError(t)
+		attrs = append(attrs, StringAttr(attrErrorType, t))
 		if retry {
 			ot.tel.Record(ot.ctx, MetricRetries, 1, StringAttr(attrOperation, ot.op.name), StringAttr(attrErrorType, t))
 		}
+	}
+	if len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
+	if t != "" {
+		span.SetError(t)
 	}
 	span.End()
 	ot.attempt = nil
@@ -257,33 +264,40 @@ func (ot *opTrace) end(err error, out any) {
 	span := ot.span
 	metric := make([]TelemetryAttr, 0, 5)
 	metric = append(metric, StringAttr(attrOperation, ot.op.name))
+	attrs := make([]TelemetryAttr, 0, 6)
 	if ot.attempts > 0 {
-		span.SetAttributes(IntAttr(attrAttempts, int64(ot.attempts)))
+		attrs = append(attrs, IntAttr(attrAttempts, int64(ot.attempts)))
 	}
 	if ot.status > 0 {
-		span.SetAttributes(IntAttr(attrStatusCode, int64(ot.status)))
+		attrs = append(attrs, IntAttr(attrStatusCode, int64(ot.status)))
 	}
 	metric = append(metric, StringAttr(attrStatusClass, statusClass(ot.status)))
 	if ot.reqID != "" {
-		span.SetAttributes(StringAttr(attrRequestID, ot.reqID))
+		attrs = append(attrs, StringAttr(attrRequestID, ot.reqID))
 	}
+	t := ""
 	if err == nil {
 		if ic, ok := out.(itemCounter); ok {
-			span.SetAttributes(IntAttr(attrPageItems, int64(ic.itemCount())))
+			attrs = append(attrs, IntAttr(attrPageItems, int64(ic.itemCount())))
 		}
 		metric = append(metric, StringAttr(attrOutcome, outcomeOK))
 	} else {
-		t := ot.failType
+		t = ot.failType
 		if t == "" || ot.ctx.Err() != nil {
 			t = errorType(err)
 		}
 		if code := errorCode(err); code != 0 {
-			span.SetAttributes(IntAttr(attrErrorCode, int64(code)))
+			attrs = append(attrs, IntAttr(attrErrorCode, int64(code)))
 			metric = append(metric, IntAttr(attrErrorCode, int64(code)))
 		}
-		span.SetAttributes(StringAttr(attrErrorType, t))
-		span.SetError(t)
+		attrs = append(attrs, StringAttr(attrErrorType, t))
 		metric = append(metric, StringAttr(attrOutcome, outcomeError), StringAttr(attrErrorType, t))
+	}
+	if len(attrs) > 0 {
+		span.SetAttributes(attrs...)
+	}
+	if t != "" {
+		span.SetError(t)
 	}
 	span.End()
 	ot.tel.Record(ot.ctx, MetricOperationDuration, time.Since(ot.start).Seconds(), metric...)

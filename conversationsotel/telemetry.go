@@ -23,6 +23,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
@@ -126,22 +127,23 @@ func New(opts ...Option) (*Telemetry, error) {
 
 // StartSpan implements [conversations.Telemetry].
 func (t *Telemetry) StartSpan(ctx context.Context, name string, kind conversations.SpanKind, attrs ...conversations.TelemetryAttr) (context.Context, conversations.TelemetrySpan) {
-	opts := []trace.SpanStartOption{trace.WithSpanKind(spanKind(kind))}
-	if len(attrs) > 0 {
-		opts = append(opts, trace.WithAttributes(convert(attrs)...))
-	}
-	ctx, s := t.tracer.Start(ctx, name, opts...)
+	buf := convert(attrs)
+	ctx, s := t.tracer.Start(ctx, name, trace.WithSpanKind(spanKind(kind)), trace.WithAttributes(*buf...))
+	release(buf) // the SDK copied the attributes
 	return ctx, span{s}
 }
 
 // Record implements [conversations.Telemetry].
 func (t *Telemetry) Record(ctx context.Context, m conversations.Metric, value float64, attrs ...conversations.TelemetryAttr) {
+	buf := convert(attrs)
+	set := metric.WithAttributeSet(attribute.NewSet(*buf...)) // a copy, sorted
+	release(buf)
 	if h, ok := t.histograms[m]; ok {
-		h.Record(ctx, value, metric.WithAttributes(convert(attrs)...))
+		h.Record(ctx, value, set)
 		return
 	}
 	if c, ok := t.counters[m]; ok {
-		c.Add(ctx, int64(value), metric.WithAttributes(convert(attrs)...))
+		c.Add(ctx, int64(value), set)
 	}
 }
 
@@ -157,13 +159,17 @@ func (s span) SetName(name string) { s.s.SetName(name) }
 
 func (s span) SetAttributes(attrs ...conversations.TelemetryAttr) {
 	if s.s.IsRecording() {
-		s.s.SetAttributes(convert(attrs)...)
+		buf := convert(attrs)
+		s.s.SetAttributes(*buf...)
+		release(buf)
 	}
 }
 
 func (s span) AddEvent(name string, attrs ...conversations.TelemetryAttr) {
 	if s.s.IsRecording() {
-		s.s.AddEvent(name, trace.WithAttributes(convert(attrs)...))
+		buf := convert(attrs)
+		s.s.AddEvent(name, trace.WithAttributes(*buf...))
+		release(buf)
 	}
 }
 
@@ -183,9 +189,22 @@ func spanKind(k conversations.SpanKind) trace.SpanKind {
 	return trace.SpanKindInternal
 }
 
-// convert turns the library's attributes into OpenTelemetry's.
-func convert(attrs []conversations.TelemetryAttr) []attribute.KeyValue {
-	kvs := make([]attribute.KeyValue, 0, len(attrs))
+// buffers holds conversion buffers: OpenTelemetry copies the attributes it
+// is given (into the span, the event, the attribute set), so a buffer is
+// reused once the call returns.
+var buffers = sync.Pool{New: func() any { b := make([]attribute.KeyValue, 0, 16); return &b }}
+
+func release(b *[]attribute.KeyValue) {
+	clear(*b) // drop the strings it points to
+	*b = (*b)[:0]
+	buffers.Put(b)
+}
+
+// convert turns the library's attributes into OpenTelemetry's, in a pooled
+// buffer to release after use.
+func convert(attrs []conversations.TelemetryAttr) *[]attribute.KeyValue {
+	buf := buffers.Get().(*[]attribute.KeyValue)
+	kvs := (*buf)[:0]
 	for _, a := range attrs {
 		switch a.Type() {
 		case conversations.AttrString:
@@ -198,5 +217,6 @@ func convert(attrs []conversations.TelemetryAttr) []attribute.KeyValue {
 			kvs = append(kvs, attribute.Bool(a.Key, a.Bool()))
 		}
 	}
-	return kvs
+	*buf = kvs
+	return buf
 }
