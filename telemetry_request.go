@@ -120,7 +120,7 @@ func (c *core) startOperation(ctx context.Context, r *request) *opTrace {
 // failed reports an operation that failed before any request was made
 // (an empty SID, invalid params), when there is a Telemetry.
 func (c *core) failed(ctx context.Context, method string, scoped bool, tmpl string) {
-	if c.tel != nil {
+	if c.tel != nil && ctx != nil {
 		c.failedOperation(ctx, method, scoped, tmpl)
 	}
 }

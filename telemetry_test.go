@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/assert"
@@ -173,6 +174,18 @@ func TestTelemetryInvalidArgument(t *testing.T) {
 	assert.Equal(t, "CreateConversationMessage", rec.spans[0].name)
 	assert.Equal(t, errTypeInvalid, rec.spans[0].err)
 	assert.True(t, rec.spans[0].ended)
+
+	// A method's own check (Timers need a State) reports the same way.
+	_, err = c.Service("IS00000000000000000000000000000000").Conversations.Create(context.Background(),
+		&ConversationCreateParams{Timers: Timers{Inactive: time.Hour}})
+	require.Error(t, err)
+	require.Len(t, rec.spans, 2)
+	assert.Equal(t, "CreateServiceConversation", rec.spans[1].name)
+	assert.Equal(t, errTypeInvalid, rec.spans[1].err)
+	// A nil context is refused without a span.
+	_, err = c.Messages.Create(nil, "", &MessageCreateParams{Body: "hi"})
+	require.Error(t, err)
+	assert.Len(t, rec.spans, 2)
 }
 
 // TestTelemetryRetriedDelete: a GET/DELETE retried after a 503 shows two
