@@ -29,6 +29,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
@@ -112,12 +113,16 @@ func New(opts ...Option) (*Telemetry, error) {
 			h, err := meter.Float64Histogram(m.Name(), metric.WithUnit(m.Unit()),
 				metric.WithDescription(m.Description()), metric.WithExplicitBucketBoundaries(DurationBuckets...))
 			errs = append(errs, err)
-			t.histograms[m] = h
+			if _, off := h.(noop.Float64Histogram); !off { // a no-op instrument is not worth the attributes
+				t.histograms[m] = h
+			}
 			continue
 		}
 		ctr, err := meter.Int64Counter(m.Name(), metric.WithUnit(m.Unit()), metric.WithDescription(m.Description()))
 		errs = append(errs, err)
-		t.counters[m] = ctr
+		if _, off := ctr.(noop.Int64Counter); !off {
+			t.counters[m] = ctr
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -135,16 +140,19 @@ func (t *Telemetry) StartSpan(ctx context.Context, name string, kind conversatio
 
 // Record implements [conversations.Telemetry].
 func (t *Telemetry) Record(ctx context.Context, m conversations.Metric, value float64, attrs ...conversations.TelemetryAttr) {
+	h, isHist := t.histograms[m]
+	c, isCounter := t.counters[m]
+	if !isHist && !isCounter {
+		return // a no-op meter
+	}
 	buf := convert(attrs)
 	set := metric.WithAttributeSet(attribute.NewSet(*buf...)) // a copy, sorted
 	release(buf)
-	if h, ok := t.histograms[m]; ok {
+	if isHist {
 		h.Record(ctx, value, set)
 		return
 	}
-	if c, ok := t.counters[m]; ok {
-		c.Add(ctx, int64(value), set)
-	}
+	c.Add(ctx, int64(value), set)
 }
 
 // Extract implements [conversations.Telemetry] with the propagator.
