@@ -141,7 +141,8 @@ func (s *service) paced() *service {
 // runBulk calls work for items 0..total-1, at most opts.Concurrency at a
 // time, and collects their results. Items not started when ctx ends fail
 // with ctx's error.
-func runBulk[T any](ctx context.Context, total int, opts *BulkOptions, work func(ctx context.Context, i int) BulkResult[T]) ([]BulkResult[T], error) {
+// bt, when not nil, gets a span per item, parent of the item's calls.
+func runBulk[T any](ctx context.Context, bt *bulkTrace, total int, opts *BulkOptions, work func(ctx context.Context, i int) BulkResult[T]) ([]BulkResult[T], error) {
 	if ctx == nil {
 		return nil, errors.New("conversations: nil Context")
 	}
@@ -184,7 +185,14 @@ func runBulk[T any](ctx context.Context, total int, opts *BulkOptions, work func
 					finish(i, BulkResult[T]{Status: BulkFailed, Err: err})
 					continue
 				}
-				finish(i, work(ctx, i))
+				if bt == nil {
+					finish(i, work(ctx, i))
+					continue
+				}
+				ictx, span := bt.startItem(ctx, i)
+				r := work(ictx, i)
+				bt.endItem(span, r.Status, r.Err)
+				finish(i, r)
 			}
 		}()
 	}

@@ -61,12 +61,14 @@ func (s *ConversationsService) CreateMany(ctx context.Context, items []*Conversa
 		}
 	}
 	svc := (*service)(s).paced()
-	return runBulk(ctx, len(items), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
-		conv, changed, err := setUp(ctx, svc, items[i])
-		if err != nil {
-			return BulkResult[Conversation]{Status: BulkFailed, Value: conv, Err: err}
-		}
-		return BulkResult[Conversation]{Status: statusOf(changed), Value: conv}
+	return traceBulk(ctx, s.core, bulkCreateConversations, len(items), func(ctx context.Context, bt *bulkTrace) ([]BulkResult[Conversation], error) {
+		return runBulk(ctx, bt, len(items), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
+			conv, changed, err := setUp(ctx, svc, items[i])
+			if err != nil {
+				return BulkResult[Conversation]{Status: BulkFailed, Value: conv, Err: err}
+			}
+			return BulkResult[Conversation]{Status: statusOf(changed), Value: conv}
+		})
 	})
 }
 
@@ -150,16 +152,18 @@ func (s *ConversationsService) CloseMany(ctx context.Context, sids []string, opt
 		return nil, err
 	}
 	convs := (*ConversationsService)((*service)(s).paced())
-	return runBulk(ctx, len(sids), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
-		v, changed, err := bulkStep[Conversation]{
-			send:       func(ctx context.Context) (*Conversation, error) { return convs.Close(ctx, sids[i], nil) },
-			idempotent: true,
-			present:    func(err error) bool { return HasCode(err, CodeConversationClosed) },
-		}.run(ctx)
-		if err != nil {
-			return BulkResult[Conversation]{Status: BulkFailed, Err: err}
-		}
-		return BulkResult[Conversation]{Status: statusOf(changed), Value: v}
+	return traceBulk(ctx, s.core, bulkCloseConversations, len(sids), func(ctx context.Context, bt *bulkTrace) ([]BulkResult[Conversation], error) {
+		return runBulk(ctx, bt, len(sids), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
+			v, changed, err := bulkStep[Conversation]{
+				send:       func(ctx context.Context) (*Conversation, error) { return convs.Close(ctx, sids[i], nil) },
+				idempotent: true,
+				present:    func(err error) bool { return HasCode(err, CodeConversationClosed) },
+			}.run(ctx)
+			if err != nil {
+				return BulkResult[Conversation]{Status: BulkFailed, Err: err}
+			}
+			return BulkResult[Conversation]{Status: statusOf(changed), Value: v}
+		})
 	})
 }
 
@@ -174,16 +178,18 @@ func (s *ConversationsService) DeleteMany(ctx context.Context, sids []string, op
 		return nil, err
 	}
 	convs := (*ConversationsService)((*service)(s).paced())
-	return runBulk(ctx, len(sids), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
-		_, changed, err := bulkStep[Conversation]{
-			send:       func(ctx context.Context) (*Conversation, error) { return nil, convs.Delete(ctx, sids[i], nil) },
-			idempotent: true,
-			present:    IsNotFound,
-		}.run(ctx)
-		if err != nil {
-			return BulkResult[Conversation]{Status: BulkFailed, Err: err}
-		}
-		return BulkResult[Conversation]{Status: statusOf(changed)}
+	return traceBulk(ctx, s.core, bulkDeleteConversations, len(sids), func(ctx context.Context, bt *bulkTrace) ([]BulkResult[Conversation], error) {
+		return runBulk(ctx, bt, len(sids), opts, func(ctx context.Context, i int) BulkResult[Conversation] {
+			_, changed, err := bulkStep[Conversation]{
+				send:       func(ctx context.Context) (*Conversation, error) { return nil, convs.Delete(ctx, sids[i], nil) },
+				idempotent: true,
+				present:    IsNotFound,
+			}.run(ctx)
+			if err != nil {
+				return BulkResult[Conversation]{Status: BulkFailed, Err: err}
+			}
+			return BulkResult[Conversation]{Status: statusOf(changed)}
+		})
 	})
 }
 

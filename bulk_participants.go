@@ -37,6 +37,13 @@ func (s *ParticipantsService) AddMany(ctx context.Context, conversationSID strin
 			return nil, fmt.Errorf("conversations: participant %d: %w", i, err)
 		}
 	}
+	return traceBulk(ctx, s.core, bulkAddParticipants, len(participants), func(ctx context.Context, bt *bulkTrace) ([]BulkResult[Participant], error) {
+		return s.addMany(ctx, bt, conversationSID, participants, opts)
+	})
+}
+
+// addMany is AddMany after its input was checked.
+func (s *ParticipantsService) addMany(ctx context.Context, bt *bulkTrace, conversationSID string, participants []*ParticipantCreateParams, opts *BulkOptions) ([]BulkResult[Participant], error) {
 	ps := (*ParticipantsService)((*service)(s).paced())
 	existing, err := ps.existing(ctx, conversationSID)
 	if err != nil {
@@ -49,7 +56,7 @@ func (s *ParticipantsService) AddMany(ctx context.Context, conversationSID strin
 			first[participantKey(p)] = i
 		}
 	}
-	return runBulk(ctx, len(participants), opts, func(ctx context.Context, i int) BulkResult[Participant] {
+	return runBulk(ctx, bt, len(participants), opts, func(ctx context.Context, i int) BulkResult[Participant] {
 		p := participants[i]
 		if there, ok := existing[participantKey(p)]; ok {
 			return BulkResult[Participant]{Status: BulkSkipped, Value: there}

@@ -162,6 +162,7 @@ type config struct {
 	keySID     string
 	keySecret  string
 	limiter    RateLimiter
+	telemetry  Telemetry
 }
 
 // WithAPIKey authenticates with an API key SID (SK...) and secret instead of

@@ -116,6 +116,7 @@ func (s *ConfigurationService) Fetch(ctx context.Context) (*Configuration, error
 func (s *ConfigurationService) Update(ctx context.Context, params *ConfigurationUpdateParams) (*Configuration, error) {
 	f, err := params.form()
 	if err != nil {
+		s.core.failed(ctx, http.MethodPost, false, "Configuration")
 		return nil, err
 	}
 	return doCall[Configuration](ctx, (*service)(s), http.MethodPost, "Configuration", f)

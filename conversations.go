@@ -150,6 +150,7 @@ func (p *ConversationCreateParams) checkCreate() error {
 // POST /v1/Conversations
 func (s *ConversationsService) Create(ctx context.Context, params *ConversationCreateParams) (*Conversation, error) {
 	if err := params.checkCreate(); err != nil {
+		s.core.failed(ctx, http.MethodPost, s.prefix != "", "Conversations")
 		return nil, err
 	}
 	return doCall[Conversation](ctx, (*service)(s), http.MethodPost, "Conversations", params)

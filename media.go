@@ -238,7 +238,7 @@ func (s *MediaService) Upload(ctx context.Context, r io.Reader, params *MediaUpl
 		u += "?" + url.Values{"Filename": {params.Filename}}.Encode()
 	}
 	out := new(MediaInfo)
-	req := &request{method: http.MethodPost, url: u, body: r, contentType: params.ContentType, size: size}
+	req := &request{method: http.MethodPost, url: u, body: r, contentType: params.ContentType, size: size, op: opUploadMedia}
 	if err := s.core.doRequest(ctx, req, out); err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func (s *MediaService) Fetch(ctx context.Context, sid string) (*MediaInfo, error
 		return nil, err
 	}
 	out := new(MediaInfo)
-	if err := s.core.do(ctx, http.MethodGet, u, "", false, out); err != nil {
+	if err := s.core.doRequest(ctx, &request{method: http.MethodGet, url: u, op: opFetchMedia}, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -297,7 +297,7 @@ func (s *MediaService) Download(ctx context.Context, sid string) (io.ReadCloser,
 		return nil, info, fmt.Errorf("conversations: media %s has an invalid temporary content URL", sid)
 	}
 	var raw rawResponse
-	if err := s.core.doRequest(ctx, &request{method: http.MethodGet, url: u.String(), anonymous: true}, &raw); err != nil {
+	if err := s.core.doRequest(ctx, &request{method: http.MethodGet, url: u.String(), anonymous: true, op: opMediaContent}, &raw); err != nil {
 		return nil, info, err
 	}
 	return raw.body, info, nil

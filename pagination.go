@@ -85,6 +85,11 @@ type Pager[T any] struct {
 	limit   int // the most items to return; 0 for no limit
 	count   int // the items returned so far
 	empty   int // pages in a row with no items and a next page
+	// For telemetry: the list's path template and scope, and the pages
+	// requested so far.
+	tmpl   string
+	scoped bool
+	pages  int
 }
 
 // newPager prepares a list: it copies params (encoded now, so later changes
@@ -92,7 +97,7 @@ type Pager[T any] struct {
 // unset, clamps PageSize to maxPageSize, and builds the first page's URL.
 // Errors surface on the first Next.
 func newPager[T any](s *service, tmpl, key string, maxPageSize int, params any, args ...string) *Pager[T] {
-	p := &Pager[T]{core: s.core, key: key}
+	p := &Pager[T]{core: s.core, key: key, tmpl: tmpl, scoped: s.prefix != ""}
 	path, err := s.endpoint(tmpl, args...)
 	if err != nil {
 		p.err = err
@@ -181,7 +186,9 @@ func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
 	}
 	p.started = true
 	page := &listPage[T]{key: p.key}
-	if err := p.core.do(ctx, http.MethodGet, p.next, "", false, page); err != nil {
+	p.pages++
+	r := &request{method: http.MethodGet, url: p.next, tmpl: p.tmpl, scoped: p.scoped, page: p.pages}
+	if err := p.core.doRequest(ctx, r, page); err != nil {
 		if errors.Is(err, ErrPageTooLarge) {
 			p.next = "" // asking again would get the same page
 		}
@@ -272,6 +279,8 @@ type listPage[T any] struct {
 	items []T
 	meta  Meta
 }
+
+func (lp *listPage[T]) itemCount() int { return len(lp.items) }
 
 func (lp *listPage[T]) decodeJSON(dec *json.Decoder) error {
 	if tok, err := dec.Token(); err != nil {

@@ -51,6 +51,7 @@ type core struct {
 	retry     RetryPolicy
 	logger    *slog.Logger
 	limiter   RateLimiter // nil: calls are not paced
+	tel       Telemetry   // nil: no telemetry (telemetry_request.go)
 	bulk      bulkPacer   // the bulk operations' limiter when limiter is nil (bulk.go)
 	// defaultSvc is the account's default Conversation Service, resolved
 	// once for the account-level media calls (default_service.go).
@@ -105,6 +106,7 @@ func newCore(cfg *config, base, media *url.URL, user, pass string) *core {
 		retry:     cfg.retry,
 		logger:    cfg.logger,
 		limiter:   cfg.limiter,
+		tel:       cfg.telemetry,
 	}
 }
 
@@ -192,10 +194,12 @@ func encodeParams(params any) (url.Values, bool, error) {
 func (s *service) call(ctx context.Context, method, tmpl string, params, out any, args ...string) error {
 	path, err := s.endpoint(tmpl, args...)
 	if err != nil {
+		s.core.failed(ctx, method, s.prefix != "", tmpl)
 		return err
 	}
 	vals, hook, err := encodeParams(params)
 	if err != nil {
+		s.core.failed(ctx, method, s.prefix != "", tmpl)
 		return err
 	}
 	u := s.core.baseURL + path
@@ -205,7 +209,7 @@ func (s *service) call(ctx context.Context, method, tmpl string, params, out any
 	} else if len(vals) > 0 {
 		u += "?" + vals.Encode()
 	}
-	r := &request{method: method, url: u, form: body, webhook: hook, limiter: s.core.limiter}
+	r := &request{method: method, url: u, form: body, webhook: hook, limiter: s.core.limiter, tmpl: tmpl, scoped: s.prefix != ""}
 	if s.pace != nil {
 		r.limiter = s.pace
 	}
@@ -230,12 +234,6 @@ func doCall[T any](ctx context.Context, s *service, method, tmpl string, params 
 	return out, nil
 }
 
-// do sends a request to rawURL (on the API or MCS host) with retries, and
-// decodes a 2xx JSON response into out (nil to discard it).
-func (c *core) do(ctx context.Context, method, rawURL, body string, webhook bool, out any) error {
-	return c.doRequest(ctx, &request{method: method, url: rawURL, form: body, webhook: webhook}, out)
-}
-
 // request is one API call for doRequest: a form body (the default), or a raw
 // body with its own content type, such as a media upload.
 type request struct {
@@ -258,6 +256,15 @@ type request struct {
 	// redirect: for pre-signed URLs on other hosts. Their query is left out
 	// of errors and logs.
 	anonymous bool
+
+	// What telemetry names the operation after (telemetry_request.go):
+	// op when set, else the path template below the scope (tmpl) and
+	// whether it is scoped to a Conversation Service. page is a list
+	// page's number (1-based), 0 for other calls.
+	op     *operation
+	tmpl   string
+	scoped bool
+	page   int
 }
 
 // rawResponse, as the out of doRequest, receives the body of a 2xx response
@@ -283,6 +290,18 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 	if ctx == nil {
 		return errors.New("conversations: nil Context")
 	}
+	if c.tel == nil {
+		return c.attempts(ctx, r, out, nil)
+	}
+	ot := c.startOperation(ctx, r)
+	err := c.attempts(ot.ctx, r, out, ot)
+	ot.end(err, out)
+	return err
+}
+
+// attempts is doRequest's loop of attempts; ot is the operation's
+// telemetry, nil without a Telemetry.
+func (c *core) attempts(ctx context.Context, r *request, out any, ot *opTrace) error {
 	method, path := r.method, r.path()
 	// A raw body can be sent again only if it can be rewound.
 	rewindable, origin := false, int64(0)
@@ -324,7 +343,10 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			return delay, ok
 		}
 		if r.scope != "" {
-			if err := r.limiter.Wait(ctx, r.scope); err != nil {
+			ot.startWait(r.scope)
+			err := r.limiter.Wait(ctx, r.scope)
+			ot.endWait(r.scope, err)
+			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
@@ -332,7 +354,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			}
 		}
 		start := time.Now()
-		resp, err := c.send(ctx, r, guard)
+		resp, err := c.send(ot.startAttempt(ctx, method, attempt), r, guard)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -340,6 +362,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 			err = &RequestError{Method: method, Path: path, Err: err}
 			delay, ok := canRetry(c.retry.next(attempt, method, 0, err, 0))
 			c.logAttempt(ctx, method, path, attempt, 0, "", start, ok)
+			ot.endAttempt(method, 0, "", err, ok)
 			if !ok {
 				return err
 			}
@@ -353,12 +376,14 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 		if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 			if raw, ok := out.(*rawResponse); ok {
 				c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+				ot.endAttempt(method, resp.StatusCode, reqID, nil, false)
 				raw.body, raw.header = resp.Body, resp.Header
 				return nil
 			}
 			err := decodeBody(resp, out)
 			if err == nil {
 				c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+				ot.endAttempt(method, resp.StatusCode, reqID, nil, false)
 				return nil
 			}
 			if ctx.Err() != nil {
@@ -374,6 +399,7 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 				delay, ok = canRetry(c.retry.next(attempt, method, 0, err, 0))
 			}
 			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
+			ot.endAttempt(method, resp.StatusCode, reqID, rerr, ok)
 			if !ok {
 				return rerr
 			}
@@ -393,10 +419,12 @@ func (c *core) doRequest(ctx context.Context, r *request, out any) error {
 		if applied && method == http.MethodDelete && resp.StatusCode == http.StatusNotFound && out == nil {
 			// An earlier attempt deleted it: the caller's goal is reached.
 			c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, false)
+			ot.endAttempt(method, resp.StatusCode, reqID, nil, false)
 			return nil
 		}
 		delay, ok := canRetry(c.retry.next(attempt, method, resp.StatusCode, nil, apiErr.RetryAfter))
 		c.logAttempt(ctx, method, path, attempt, resp.StatusCode, reqID, start, ok)
+		ot.endAttempt(method, resp.StatusCode, reqID, apiErr, ok)
 		if !ok {
 			return apiErr
 		}

@@ -362,13 +362,25 @@ func (h *WebhookHandler) OnUnknownEvent(fn func(context.Context, *UnknownEvent) 
 
 // ServeHTTP validates, decodes and dispatches one webhook.
 func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.tel != nil {
+		h.serveTraced(w, r) // webhook_telemetry.go
+		return
+	}
+	h.serve(w, r, nil)
+}
+
+// serve is ServeHTTP; wt is the delivery's telemetry, nil without a
+// Telemetry.
+func (h *WebhookHandler) serve(w http.ResponseWriter, r *http.Request, wt *webhookTrace) {
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
+		wt.setOutcome(whMethodNotAllowed)
 		w.Header().Set("Allow", "POST, GET")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	ctx := r.Context()
 	form, err := h.cfg.validateRequest(r, h.token)
+	wt.signature(err)
 	if err != nil {
 		status := http.StatusInternalServerError
 		switch {
@@ -386,47 +398,58 @@ func (h *WebhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if form == nil {
+		wt.setOutcome(whUnsupportedBody)
 		h.log.LogAttrs(ctx, slog.LevelWarn, "conversations: webhook has a JSON body; Conversations events are forms")
 		http.Error(w, "unsupported webhook body", http.StatusUnsupportedMediaType)
 		return
 	}
 	ev, err := decodeRequestEvent(r, form)
 	if err != nil {
+		wt.setOutcome(whMalformed)
 		h.log.LogAttrs(ctx, slog.LevelWarn, "conversations: webhook not decoded", slog.String("error", err.Error()))
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	h.dispatch(ctx, w, ev)
+	wt.event(ev.EventType())
+	h.dispatch(ctx, w, ev, wt)
 }
 
-func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev Event) {
+func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev Event, wt *webhookTrace) {
 	t := ev.EventType()
 	attrs := []slog.Attr{slog.String("event_type", string(t))}
 	defer func() {
 		if p := recover(); p != nil {
+			wt.setOutcome(whPanic)
 			h.log.LogAttrs(ctx, slog.LevelError, "conversations: webhook callback panicked",
 				append(attrs, slog.Any("panic", p))...)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		}
 	}()
 	if fn, ok := h.pre[t]; ok {
+		wt.callbackStarted()
 		d, late, err := h.runPre(ctx, fn, ev, attrs)
+		wt.callbackEnded(callbackOutcome(err, late))
 		if late {
+			wt.setOutcome(whTimeoutDecision)
 			d = h.cfg.preOnTimeout
 			h.log.LogAttrs(ctx, slog.LevelWarn, "conversations: pre-event callback did not answer in time; answering the timeout decision",
 				append(attrs, slog.String("decision", d.action.String()))...)
 		} else if err != nil {
+			wt.setOutcome(whCallbackError)
 			h.log.LogAttrs(ctx, slog.LevelError, "conversations: webhook callback failed",
 				append(attrs, slog.String("error", err.Error()))...)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 			return
 		}
+		wt.decision(d, late)
 		if d.action == actionReject {
+			wt.setOutcome(whRejected)
 			w.WriteHeader(RejectStatus)
 			return
 		}
 		body, err := d.responseBody(t)
 		if err != nil {
+			wt.setOutcome(whInvalidDecision)
 			h.log.LogAttrs(ctx, slog.LevelError, "conversations: webhook decision invalid",
 				append(attrs, slog.String("error", err.Error()))...)
 			http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -444,13 +467,14 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 		run = func() error { return h.unknown(ctx, u) }
 	}
 	if run == nil {
+		wt.setOutcome(whNoCallback)
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 	token := ev.Base().IdempotencyToken
 	dupes := h.cfg.dupes
 	if dupes == nil || token == "" {
-		if err := h.runPost(run); err != nil {
+		if err := h.runPost(run, wt); err != nil {
 			h.postFailed(ctx, w, attrs, err)
 			return
 		}
@@ -459,22 +483,28 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 	}
 	state, res, err := dupes.Reserve(ctx, token)
 	if err != nil {
+		wt.duplicate(duplicateOutcomeError)
 		h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
 			append(attrs, slog.String("error", err.Error()))...)
 		if errors.Is(err, ErrDuplicateFilterFull) {
+			wt.setOutcome(whFilterFull)
 			w.Header().Set("Retry-After", "5")
 			http.Error(w, "too many events in progress", InProgressStatus)
 			return
 		}
+		wt.setOutcome(whFilterError)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
 		return
 	}
+	wt.duplicate(tokenOutcome(state))
 	switch state {
 	case TokenDone:
+		wt.setOutcome(whDuplicate)
 		h.log.LogAttrs(ctx, slog.LevelDebug, "conversations: duplicate webhook skipped", attrs...)
 		w.WriteHeader(http.StatusOK)
 		return
 	case TokenInProgress:
+		wt.setOutcome(whInProgress)
 		h.log.LogAttrs(ctx, slog.LevelInfo, "conversations: duplicate webhook while the first is running", attrs...)
 		w.Header().Set("Retry-After", "5")
 		http.Error(w, "event in progress", InProgressStatus)
@@ -483,7 +513,7 @@ func (h *WebhookHandler) dispatch(ctx context.Context, w http.ResponseWriter, ev
 	// The filter calls outlive a cancelled request: the reservation must be
 	// committed or released whatever happens to the connection.
 	fctx := context.WithoutCancel(ctx)
-	if err := h.runPost(run); err != nil {
+	if err := h.runPost(run, wt); err != nil {
 		if rerr := dupes.Release(fctx, res); rerr != nil {
 			h.log.LogAttrs(ctx, slog.LevelError, "conversations: duplicate filter failed",
 				append(attrs, slog.String("error", rerr.Error()))...)
@@ -507,11 +537,17 @@ func (h *WebhookHandler) postFailed(ctx context.Context, w http.ResponseWriter, 
 
 // runPost runs a post-event callback, turning a panic into an error so that
 // the duplicate filter releases the event.
-func (h *WebhookHandler) runPost(run func() error) (err error) {
+func (h *WebhookHandler) runPost(run func() error, wt *webhookTrace) (err error) {
+	wt.callbackStarted()
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("panic: %v", p)
+			wt.setOutcome(whPanic)
 		}
+		if err != nil {
+			wt.setOutcome(whCallbackError)
+		}
+		wt.callbackEnded(callbackOutcome(err, false))
 	}()
 	return run()
 }

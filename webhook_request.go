@@ -37,6 +37,7 @@ type webhookConfig struct {
 	preTimeout   time.Duration
 	preOnTimeout Decision
 	logger       *slog.Logger
+	tel          Telemetry
 	err          error // the first invalid option's error
 }
 
