@@ -30,6 +30,7 @@ type conversation struct {
 	nextIndex           int
 	deleted             bool
 	groupNumber         string // a Group MMS conversation auto-created for this Twilio number (inbound.go)
+	ix                  convIx // index.go
 }
 
 type timersJSON struct {
@@ -266,6 +267,7 @@ func (e *Emulator) createConversation(c *call) (int, any, error) {
 		svc.uniqueNames[conv.uniqueName] = conv.sid
 	}
 	svc.conversations.put(conv.sid, conv)
+	e.idx.addConversation(conv)
 	e.resetTimers(conv)
 	e.postEvent(svc, conv, c.origin(), "onConversationAdded", e.conversationParams(conv))
 	return http.StatusCreated, e.renderConversation(c, conv), nil
@@ -455,6 +457,7 @@ func (e *Emulator) deleteConversation(c *call) (int, any, error) {
 
 // removeConversation deletes conv from its service. The lock must be held.
 func (e *Emulator) removeConversation(conv *conversation) {
+	e.idx.dropConversation(conv)
 	for _, m := range conv.messages.all() {
 		e.removeMedia(m)
 	}

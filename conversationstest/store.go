@@ -9,9 +9,14 @@ import (
 // table is the in-memory store every resource uses: records by SID, kept in
 // insertion order (the order Twilio lists them in). It is not safe for
 // concurrent use on its own; the Emulator's mutex guards all tables.
+//
+// Removing a record leaves its SID in order as a hole, skipped by readers
+// and compacted away once holes are half of order, so that removing from a
+// table of 100,000 records does not shift them all each time.
 type table[T any] struct {
 	bySid map[string]*T
 	order []string
+	holes map[string]bool // removed SIDs still in order
 }
 
 func (t *table[T]) put(sid string, v *T) {
@@ -19,6 +24,9 @@ func (t *table[T]) put(sid string, v *T) {
 		t.bySid = make(map[string]*T)
 	}
 	if _, ok := t.bySid[sid]; !ok {
+		if t.holes[sid] {
+			t.compact() // a SID stored again goes last, as a new one
+		}
 		t.order = append(t.order, sid)
 	}
 	t.bySid[sid] = v
@@ -34,19 +42,31 @@ func (t *table[T]) remove(sid string) bool {
 		return false
 	}
 	delete(t.bySid, sid)
-	if i := slices.Index(t.order, sid); i >= 0 {
-		t.order = slices.Delete(t.order, i, i+1)
+	if t.holes == nil {
+		t.holes = make(map[string]bool)
+	}
+	t.holes[sid] = true
+	if len(t.holes) > len(t.order)/2 {
+		t.compact()
 	}
 	return true
 }
 
-func (t *table[T]) len() int { return len(t.order) }
+// compact drops the holes from order.
+func (t *table[T]) compact() {
+	t.order = slices.DeleteFunc(t.order, func(sid string) bool { return t.holes[sid] })
+	clear(t.holes)
+}
+
+func (t *table[T]) len() int { return len(t.bySid) }
 
 // all returns the records in insertion order.
 func (t *table[T]) all() []*T {
-	out := make([]*T, 0, len(t.order))
+	out := make([]*T, 0, len(t.bySid))
 	for _, sid := range t.order {
-		out = append(out, t.bySid[sid])
+		if v, ok := t.bySid[sid]; ok {
+			out = append(out, v)
+		}
 	}
 	return out
 }
@@ -54,7 +74,7 @@ func (t *table[T]) all() []*T {
 // find returns the first record, in insertion order, that match accepts.
 func (t *table[T]) find(match func(*T) bool) (*T, bool) {
 	for _, sid := range t.order {
-		if v := t.bySid[sid]; match(v) {
+		if v, ok := t.bySid[sid]; ok && match(v) {
 			return v, true
 		}
 	}
