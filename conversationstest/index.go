@@ -35,7 +35,7 @@ import (
 // index is the emulator-wide part; the per-service part is svcIx.
 type index struct {
 	seq    uint64
-	pairs  map[pairKey]map[*conversation]int // the count of matching participants
+	pairs  map[pairKey][]*conversation // once per matching participant
 	groups map[string]map[*conversation]bool
 	timers timerHeap
 }
@@ -46,9 +46,9 @@ type pairKey struct{ address, proxy string }
 // svcIx is the index part kept on each service.
 type svcIx struct {
 	seq    uint64
-	addrs  map[string]*holders // non-chat participants by address
-	idents map[string]*holders // participants by identity
-	users  map[string][]*user  // by identity (one, unless an import held duplicates)
+	addrs  map[string]holders // non-chat participants by address
+	idents map[string]holders // participants by identity
+	users  map[string][]*user // by identity (one, unless an import held duplicates)
 }
 
 // convIx is the index state kept on each conversation.
@@ -60,16 +60,22 @@ type convIx struct {
 	heapPos  int // position in index.timers plus one; 0 when not queued
 }
 
-// holders is the conversations holding a participant that matches a key,
-// with those participants, and how many of the conversations are open.
+// partIx is the index state kept on each participant.
+type partIx struct {
+	seq               uint64 // the order it joined in
+	addrPos, identPos int    // its position in its holders lists
+}
+
+// holders is the participants that match a key, in no particular order,
+// and how many conversations holding one are open (kept for identities).
 type holders struct {
-	convs map[*conversation][]*participant
-	open  int
+	list []membership
+	open int
 }
 
 func isOpen(conv *conversation) bool { return conv.state != "closed" }
 
-// live reports whether conv is stored in a stored service: requests in
+// indexed reports whether conv is stored in a stored service: requests in
 // flight may still hold records that a delete, a reset or an import retired.
 func indexed(conv *conversation) bool { return !conv.deleted && !conv.svc.deleted }
 
@@ -83,8 +89,11 @@ func (x *index) addService(svc *service) { svc.ix = svcIx{seq: x.next()} }
 func (x *index) addConversation(conv *conversation) {
 	conv.ix.seq = x.next()
 	for _, p := range conv.participants.all() {
-		p.seq = x.next()
-		x.link(conv, p)
+		p.ix.seq = x.next()
+		x.link(conv, p, false)
+	}
+	if indexed(conv) && isOpen(conv) {
+		x.countOpen(conv, 1)
 	}
 	x.regroup(conv)
 	x.retime(conv)
@@ -92,8 +101,11 @@ func (x *index) addConversation(conv *conversation) {
 
 // dropConversation removes a conversation being deleted from every index.
 func (x *index) dropConversation(conv *conversation) {
+	if indexed(conv) && isOpen(conv) {
+		x.countOpen(conv, -1)
+	}
 	for _, p := range conv.participants.all() {
-		x.unlink(conv, p)
+		x.unlink(conv, p, false)
 	}
 	x.ungroup(conv)
 	if conv.ix.heapPos > 0 {
@@ -110,100 +122,134 @@ func (x *index) dropService(svc *service) {
 
 // addParticipant indexes a participant just stored in conv.
 func (x *index) addParticipant(conv *conversation, p *participant) {
-	p.seq = x.next()
-	x.link(conv, p)
+	p.ix.seq = x.next()
+	x.link(conv, p, true)
 }
 
-// removeParticipant unindexes a participant removed from conv.
-func (x *index) removeParticipant(conv *conversation, p *participant) { x.unlink(conv, p) }
+// removeParticipant unindexes p: after it left conv, or before its fields
+// change (then [index.updateParticipant] indexes it again).
+func (x *index) removeParticipant(conv *conversation, p *participant) { x.unlink(conv, p, true) }
 
-// link indexes p of conv by its current fields; unlink undoes it (call it
-// before changing the fields). Both tolerate records that are not indexed.
-func (x *index) link(conv *conversation, p *participant) {
+// updateParticipant indexes p again after its fields changed.
+func (x *index) updateParticipant(conv *conversation, p *participant) { x.link(conv, p, true) }
+
+// link indexes p of conv by its current fields; unlink undoes it (before
+// the fields change). With count, they also count conv as open for p's
+// identity unless another participant of conv has it. Both tolerate
+// records that are not indexed.
+func (x *index) link(conv *conversation, p *participant, count bool) {
 	if !indexed(conv) {
 		return
 	}
 	ix := &conv.svc.ix
 	if p.address != "" {
-		ix.addrs = holdersAdd(ix.addrs, p.address, conv, p)
+		ix.addrs = holdersAdd(ix.addrs, p.address, membership{conv, p}, &p.ix.addrPos)
 		if isOpen(conv) {
-			k := pairKey{p.address, p.proxyAddress}
 			if x.pairs == nil {
-				x.pairs = make(map[pairKey]map[*conversation]int)
+				x.pairs = make(map[pairKey][]*conversation)
 			}
-			if x.pairs[k] == nil {
-				x.pairs[k] = make(map[*conversation]int, 1)
-			}
-			x.pairs[k][conv]++
+			k := pairKey{p.address, p.proxyAddress}
+			x.pairs[k] = append(x.pairs[k], conv)
 		}
 	}
 	if p.identity != "" {
-		ix.idents = holdersAdd(ix.idents, p.identity, conv, p)
+		ix.idents = holdersAdd(ix.idents, p.identity, membership{conv, p}, &p.ix.identPos)
+		if count && isOpen(conv) && !identityElsewhere(conv, p) {
+			h := ix.idents[p.identity]
+			h.open++
+			ix.idents[p.identity] = h
+		}
 	}
 	if conv.ix.grouped || p.groupMember() || p.projectedAddress != "" {
 		x.regroup(conv)
 	}
 }
 
-func (x *index) unlink(conv *conversation, p *participant) {
+func (x *index) unlink(conv *conversation, p *participant, count bool) {
 	ix := &conv.svc.ix
 	if p.address != "" {
-		holdersRemove(ix.addrs, p.address, conv, p)
+		holdersRemove(ix.addrs, p.address, membership{conv, p}, func(p *participant) *int { return &p.ix.addrPos })
 		k := pairKey{p.address, p.proxyAddress}
-		if n, ok := x.pairs[k][conv]; ok {
-			if n > 1 {
-				x.pairs[k][conv] = n - 1
-			} else if delete(x.pairs[k], conv); len(x.pairs[k]) == 0 {
+		if i := slices.Index(x.pairs[k], conv); i >= 0 {
+			if len(x.pairs[k]) == 1 {
 				delete(x.pairs, k)
+			} else {
+				x.pairs[k] = slices.Delete(x.pairs[k], i, i+1)
 			}
 		}
 	}
 	if p.identity != "" {
-		holdersRemove(ix.idents, p.identity, conv, p)
+		h, ok := ix.idents[p.identity]
+		held := ok && p.ix.identPos < len(h.list) && h.list[p.ix.identPos] == membership{conv, p}
+		if held && count && isOpen(conv) && indexed(conv) && !identityElsewhere(conv, p) {
+			h.open--
+			ix.idents[p.identity] = h
+		}
+		holdersRemove(ix.idents, p.identity, membership{conv, p}, func(p *participant) *int { return &p.ix.identPos })
 	}
 	if conv.ix.grouped {
 		x.regroup(conv)
 	}
 }
 
-func holdersAdd(m map[string]*holders, key string, conv *conversation, p *participant) map[string]*holders {
-	if m == nil {
-		m = make(map[string]*holders)
-	}
-	h := m[key]
-	if h == nil {
-		h = &holders{convs: make(map[*conversation][]*participant, 1)}
-		m[key] = h
-	}
-	list := h.convs[conv]
-	if len(list) == 0 && isOpen(conv) {
-		h.open++
-	}
-	h.convs[conv] = append(list, p)
-	return m
+// identityElsewhere reports whether a participant of conv other than p
+// has p's identity (only an imported state can hold two).
+func identityElsewhere(conv *conversation, p *participant) bool {
+	_, ok := conv.participants.find(func(o *participant) bool { return o != p && o.identity == p.identity })
+	return ok
 }
 
-func holdersRemove(m map[string]*holders, key string, conv *conversation, p *participant) {
-	h := m[key]
-	if h == nil {
+// countOpen adds d to the open count of each identity conv holds.
+func (x *index) countOpen(conv *conversation, d int) {
+	ix := &conv.svc.ix
+	var seen map[string]bool
+	for _, p := range conv.participants.all() {
+		if p.identity == "" || seen[p.identity] {
+			continue
+		}
+		if seen == nil {
+			seen = make(map[string]bool)
+		}
+		seen[p.identity] = true
+		if h, ok := ix.idents[p.identity]; ok {
+			h.open += d
+			ix.idents[p.identity] = h
+		}
+	}
+}
+
+// holdersAdd appends m to the holders of key, recording its position.
+func holdersAdd(hs map[string]holders, key string, m membership, pos *int) map[string]holders {
+	if hs == nil {
+		hs = make(map[string]holders)
+	}
+	h := hs[key]
+	*pos = len(h.list)
+	h.list = append(h.list, m)
+	hs[key] = h
+	return hs
+}
+
+// holdersRemove removes m from the holders of key, if there, moving the
+// last one into its place.
+func holdersRemove(hs map[string]holders, key string, m membership, pos func(*participant) *int) {
+	h, ok := hs[key]
+	i := *pos(m.p)
+	if !ok || i >= len(h.list) || h.list[i] != m {
 		return
 	}
-	list := h.convs[conv]
-	i := slices.Index(list, p)
-	if i < 0 {
+	last := len(h.list) - 1
+	if i != last {
+		h.list[i] = h.list[last]
+		*pos(h.list[i].p) = i
+	}
+	h.list[last] = membership{}
+	h.list = h.list[:last]
+	if len(h.list) == 0 {
+		delete(hs, key)
 		return
 	}
-	if list = slices.Delete(list, i, i+1); len(list) > 0 {
-		h.convs[conv] = list
-		return
-	}
-	delete(h.convs, conv)
-	if isOpen(conv) {
-		h.open--
-	}
-	if len(h.convs) == 0 {
-		delete(m, key)
-	}
+	hs[key] = h
 }
 
 // stateChanged updates the indexes after conv's state moved from from.
@@ -212,37 +258,27 @@ func (x *index) stateChanged(conv *conversation, from string) {
 	if !indexed(conv) || was == isOpen(conv) {
 		return
 	}
-	d := 1 // reopened
 	if was {
-		d = -1 // closed
+		x.countOpen(conv, -1) // closed
+	} else {
+		x.countOpen(conv, 1) // reopened
 	}
-	// Count each holders entry once, though several participants may match.
-	seen := make(map[*holders]bool)
-	adjust := func(h *holders) {
-		if h != nil && !seen[h] {
-			seen[h] = true
-			h.open += d
-		}
-	}
-	ix := &conv.svc.ix
 	for _, p := range conv.participants.all() {
-		if p.address != "" {
-			adjust(ix.addrs[p.address])
-			k := pairKey{p.address, p.proxyAddress}
-			if isOpen(conv) {
-				if x.pairs == nil {
-					x.pairs = make(map[pairKey]map[*conversation]int)
-				}
-				if x.pairs[k] == nil {
-					x.pairs[k] = make(map[*conversation]int, 1)
-				}
-				x.pairs[k][conv]++
-			} else if delete(x.pairs[k], conv); len(x.pairs[k]) == 0 {
-				delete(x.pairs, k)
-			}
+		if p.address == "" {
+			continue
 		}
-		if p.identity != "" {
-			adjust(ix.idents[p.identity])
+		k := pairKey{p.address, p.proxyAddress}
+		if isOpen(conv) {
+			if x.pairs == nil {
+				x.pairs = make(map[pairKey][]*conversation)
+			}
+			x.pairs[k] = append(x.pairs[k], conv)
+		} else if i := slices.Index(x.pairs[k], conv); i >= 0 {
+			if len(x.pairs[k]) == 1 {
+				delete(x.pairs, k)
+			} else {
+				x.pairs[k] = slices.Delete(x.pairs[k], i, i+1)
+			}
 		}
 	}
 	x.regroup(conv)
@@ -315,13 +351,7 @@ func storedBefore(a, b *conversation) bool {
 // pairConversation is the first open conversation, in any service, holding
 // a participant at address through proxy; nil when none does.
 func (x *index) pairConversation(address, proxy string) *conversation {
-	return firstConversation(func(yield func(*conversation) bool) {
-		for conv := range x.pairs[pairKey{address, proxy}] {
-			if !yield(conv) {
-				return
-			}
-		}
-	})
+	return firstConversation(slices.Values(x.pairs[pairKey{address, proxy}]))
 }
 
 // groupWith is the first open Group MMS conversation other than except
@@ -346,33 +376,20 @@ func (x *index) groupWith(except *conversation, number string, sorted []string) 
 // matches lists what h holds, conversations in creation order and each
 // one's participants in the order they joined; with firstOnly, only the
 // first participant of each conversation.
-func (h *holders) matches(firstOnly bool) []membership {
-	if h == nil {
-		return nil
-	}
-	out := make([]membership, 0, len(h.convs))
-	for conv, ps := range h.convs {
-		ps = slices.SortedFunc(slices.Values(ps), func(a, b *participant) int { return cmp.Compare(a.seq, b.seq) })
-		if firstOnly {
-			ps = ps[:1]
-		}
-		for _, p := range ps {
-			out = append(out, membership{conv, p})
-		}
-	}
-	slices.SortFunc(out, func(a, b membership) int {
-		return cmp.Or(cmp.Compare(a.conv.ix.seq, b.conv.ix.seq), cmp.Compare(a.p.seq, b.p.seq))
+func (h holders) matches(firstOnly bool) []membership {
+	out := slices.SortedFunc(slices.Values(h.list), func(a, b membership) int {
+		return cmp.Or(cmp.Compare(a.conv.ix.seq, b.conv.ix.seq), cmp.Compare(a.p.ix.seq, b.p.ix.seq))
 	})
+	if firstOnly {
+		out = slices.CompactFunc(out, func(a, b membership) bool { return a.conv == b.conv })
+	}
 	return out
 }
 
 // openConversations is how many open conversations of svc hold a
 // participant with identity.
 func (ix *svcIx) openConversations(identity string) int {
-	if h := ix.idents[identity]; h != nil {
-		return h.open
-	}
-	return 0
+	return ix.idents[identity].open
 }
 
 // user returns the first user of the service with identity.

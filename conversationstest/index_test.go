@@ -62,10 +62,10 @@ func checkSeqs(e *Emulator) error {
 			}
 			var prevP uint64
 			for _, p := range conv.participants.all() {
-				if p.seq <= prevP || p.seq > e.idx.seq {
-					return fmt.Errorf("participant %s: seq %d after %d", p.sid, p.seq, prevP)
+				if p.ix.seq <= prevP || p.ix.seq > e.idx.seq {
+					return fmt.Errorf("participant %s: seq %d after %d", p.sid, p.ix.seq, prevP)
 				}
-				prevP = p.seq
+				prevP = p.ix.seq
 			}
 		}
 	}
@@ -113,8 +113,15 @@ func checkPairs(e *Emulator) error {
 			}
 		}
 	}
-	if !maps.EqualFunc(want, e.idx.pairs, maps.Equal) {
-		return fmt.Errorf("pairs: index %s, tables %s", dumpPairs(e.idx.pairs), dumpPairs(want))
+	got := map[pairKey]map[*conversation]int{}
+	for k, convs := range e.idx.pairs {
+		got[k] = map[*conversation]int{}
+		for _, conv := range convs {
+			got[k][conv]++
+		}
+	}
+	if !maps.EqualFunc(want, got, maps.Equal) {
+		return fmt.Errorf("pairs: index %s, tables %s", dumpPairs(got), dumpPairs(want))
 	}
 	for k := range want {
 		if got, old := e.conversationWithPair(k.address, k.proxy), scanConversationWithPair(e, k.address, k.proxy); got != old {
@@ -188,7 +195,7 @@ func checkServiceIndex(svc *service) error {
 		if got := svc.ix.addrs[a].matches(false); !slices.Equal(got, want) {
 			return fmt.Errorf("participants at %s: index %s, scan %s", a, dumpMemberships(got), dumpMemberships(want))
 		}
-		if err := checkOpen(svc.ix.addrs[a], want); err != nil {
+		if err := checkHolders(svc.ix.addrs[a], want, false, func(p *participant) int { return p.ix.addrPos }); err != nil {
 			return fmt.Errorf("address %s: %w", a, err)
 		}
 	}
@@ -197,7 +204,7 @@ func checkServiceIndex(svc *service) error {
 		if got := memberships(svc, id); !slices.Equal(got, want) {
 			return fmt.Errorf("memberships of %s: index %s, scan %s", id, dumpMemberships(got), dumpMemberships(want))
 		}
-		if err := checkOpen(svc.ix.idents[id], scanByAddressOrIdentity(svc, "", id)); err != nil {
+		if err := checkHolders(svc.ix.idents[id], scanByAddressOrIdentity(svc, "", id), true, func(p *participant) int { return p.ix.identPos }); err != nil {
 			return fmt.Errorf("identity %s: %w", id, err)
 		}
 		if got, scan := svc.ix.openConversations(id), scanOpenConversations(svc, id); got != scan {
@@ -214,9 +221,10 @@ func checkServiceIndex(svc *service) error {
 	return nil
 }
 
-// checkOpen compares h's participants with all (every matching
-// participant), and its open count with the open conversations among them.
-func checkOpen(h *holders, all []membership) error {
+// checkHolders compares h's participants with all (every matching
+// participant) and, withOpen, its open count with the open conversations
+// among them; and checks the positions the participants record.
+func checkHolders(h holders, all []membership, withOpen bool, pos func(*participant) int) error {
 	convs := map[*conversation]bool{}
 	n := 0
 	for _, m := range all {
@@ -227,13 +235,14 @@ func checkOpen(h *holders, all []membership) error {
 			}
 		}
 	}
-	total := 0
-	for _, ps := range h.convs {
-		total += len(ps)
+	for i, m := range h.list {
+		if pos(m.p) != i {
+			return fmt.Errorf("participant %s at position %d records %d", m.p.sid, i, pos(m.p))
+		}
 	}
-	if len(h.convs) != len(convs) || total != len(all) || h.open != n {
-		return fmt.Errorf("holds %d participants of %d conversations, %d open; tables %d of %d, %d open",
-			total, len(h.convs), h.open, len(all), len(convs), n)
+	if len(h.list) != len(all) || withOpen && h.open != n {
+		return fmt.Errorf("holds %d participants, %d conversations open; tables %d of %d conversations, %d open",
+			len(h.list), h.open, len(all), len(convs), n)
 	}
 	return nil
 }
@@ -587,8 +596,18 @@ func (f *indexFuzzer) step() {
 		}
 		f.do("create message", "POST", "/v1/Services/"+conv.svc.sid+"/Conversations/"+key+"/Messages", "Body", "hello")
 	case n < 86: // time passes: timers fire
+		states := func() (out []string) {
+			for _, c := range f.e.Conversations() {
+				out = append(out, c.State)
+			}
+			return out
+		}
+		was := states()
 		f.e.Advance(time.Duration(1+f.r.IntN(8)) * time.Minute)
 		f.ops["advance"]++
+		if !slices.Equal(was, states()) {
+			f.ops["timer fired"]++
+		}
 		f.last = "advance"
 	case n < 89: // address configurations with auto-creation
 		kv := []string{"Type", "sms", "Address", f.pick(fuzzProxies), "AutoCreation.Enabled", "true"}
@@ -610,6 +629,9 @@ func (f *indexFuzzer) step() {
 		if err != nil {
 			f.t.Fatal(err)
 		}
+		if f.r.IntN(3) == 0 {
+			doc = f.duplicateParticipant(doc)
+		}
 		if err := f.e.ImportState(doc); err != nil {
 			f.t.Fatal(err)
 		}
@@ -622,6 +644,32 @@ func (f *indexFuzzer) step() {
 			f.last = "reset"
 		}
 	}
+}
+
+// duplicateParticipant copies a participant within its conversation under
+// a new SID: the same identity or address twice in one conversation, which
+// the REST API refuses but a state document can hold.
+func (f *indexFuzzer) duplicateParticipant(data []byte) []byte {
+	var doc stateDoc
+	if err := json.Unmarshal(data, &doc); err != nil {
+		f.t.Fatal(err)
+	}
+	for _, svc := range doc.Services {
+		for i := range svc.Conversations {
+			c := &svc.Conversations[i]
+			if len(c.Participants) > 0 && f.r.IntN(2) == 0 {
+				p := c.Participants[f.r.IntN(len(c.Participants))]
+				p.Sid = newSID("MB")
+				c.Participants = append(c.Participants, p)
+				f.ops["duplicate participant"]++
+			}
+		}
+	}
+	out, err := json.Marshal(doc)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return out
 }
 
 // TestIndexesStayConsistent runs random operations (every path that adds,
@@ -651,7 +699,8 @@ func TestIndexesStayConsistent(t *testing.T) {
 	t.Logf("operations that succeeded: %v", f.ops)
 	// The run must have exercised what it is meant to.
 	for _, op := range []string{"create conversation", "update conversation", "delete conversation", "add participant",
-		"update participant", "delete participant", "inbound sms", "advance", "import", "create with participants"} {
+		"update participant", "delete participant", "inbound sms", "timer fired", "import", "duplicate participant",
+		"create with participants", "inbound group mms", "delete service"} {
 		if f.ops[op] == 0 && steps >= 3000 {
 			t.Errorf("no %q succeeded in %d steps", op, steps)
 		}

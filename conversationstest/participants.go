@@ -22,7 +22,7 @@ type participant struct {
 	created, updated  time.Time
 	lastReadIndex     *int
 	lastReadTimestamp *string
-	seq               uint64 // the order it joined in (index.go)
+	ix                partIx // index.go
 }
 
 // nonChat reports whether the participant is reached over SMS, WhatsApp or
@@ -364,7 +364,7 @@ func (e *Emulator) updateParticipant(c *call) (int, any, error) {
 	}
 	e.idx.removeParticipant(conv, p)
 	apply(p)
-	e.idx.link(conv, p)
+	e.idx.updateParticipant(conv, p)
 	if p.identity != "" {
 		e.ensureUser(conv.svc, p.identity, c.origin())
 	}
