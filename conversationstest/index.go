@@ -500,8 +500,14 @@ func (e *Emulator) reindex() {
 		conv.ix.heapPos = 0
 	}
 	*x = index{}
+	n := 0
+	for _, svc := range e.services.all() {
+		n += svc.conversations.len()
+	}
+	x.pairs = make(map[pairKey][]*conversation, n) // about one SMS participant each, as a guess
 	for _, svc := range e.services.all() {
 		x.addService(svc)
+		svc.ix.addrs = make(map[string]holders, svc.conversations.len())
 		for _, u := range svc.users.all() {
 			svc.ix.addUser(u)
 		}
