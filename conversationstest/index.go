@@ -88,7 +88,7 @@ func (x *index) addService(svc *service) { svc.ix = svcIx{seq: x.next()} }
 // it already holds.
 func (x *index) addConversation(conv *conversation) {
 	conv.ix.seq = x.next()
-	for _, p := range conv.participants.all() {
+	for p := range conv.participants.values() {
 		p.ix.seq = x.next()
 		x.link(conv, p, false)
 	}
@@ -203,7 +203,7 @@ func identityElsewhere(conv *conversation, p *participant) bool {
 func (x *index) countOpen(conv *conversation, d int) {
 	ix := &conv.svc.ix
 	var seen map[string]bool
-	for _, p := range conv.participants.all() {
+	for p := range conv.participants.values() {
 		if p.identity == "" || seen[p.identity] {
 			continue
 		}
@@ -263,7 +263,7 @@ func (x *index) stateChanged(conv *conversation, from string) {
 	} else {
 		x.countOpen(conv, 1) // reopened
 	}
-	for _, p := range conv.participants.all() {
+	for p := range conv.participants.values() {
 		if p.address == "" {
 			continue
 		}

@@ -3,6 +3,7 @@ package conversationstest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"iter"
 	"slices"
 )
 
@@ -69,6 +70,18 @@ func (t *table[T]) all() []*T {
 		}
 	}
 	return out
+}
+
+// values yields the records in insertion order, without copying them out
+// as all does; the table must not change meanwhile.
+func (t *table[T]) values() iter.Seq[*T] {
+	return func(yield func(*T) bool) {
+		for _, sid := range t.order {
+			if v, ok := t.bySid[sid]; ok && !yield(v) {
+				return
+			}
+		}
+	}
 }
 
 // find returns the first record, in insertion order, that match accepts.
