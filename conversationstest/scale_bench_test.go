@@ -197,7 +197,11 @@ func scaleOps(b *testing.B, e *Emulator, sids []string) {
 		last := ""
 		for u := "/v1/Conversations?PageSize=50&Page=0"; u != ""; {
 			last = u
-			var page struct{ Meta struct{ NextPageURL string `json:"next_page_url"` } }
+			var page struct {
+				Meta struct {
+					NextPageURL string `json:"next_page_url"`
+				}
+			}
 			json.Unmarshal(must(b, serve(e, "GET", u, nil), http.StatusOK).Body.Bytes(), &page)
 			u, _ = strings.CutPrefix(page.Meta.NextPageURL, "http://127.0.0.1:3000")
 			if n > 10_000 && strings.Contains(u, "Page=2&") {
