@@ -335,11 +335,14 @@ func (e *Emulator) listConversations(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	convs := slices.DeleteFunc(svc.conversations.all(), func(conv *conversation) bool {
-		return state != "" && conv.state != state ||
-			!start.IsZero() && conv.created.Before(start) ||
-			!end.IsZero() && conv.created.After(end)
-	})
+	convs := svc.conversations.view() // read-only: no copy of a long list for one page (store.go)
+	if state != "" || !start.IsZero() || !end.IsZero() {
+		convs = slices.DeleteFunc(slices.Clone(convs), func(conv *conversation) bool {
+			return state != "" && conv.state != state ||
+				!start.IsZero() && conv.created.Before(start) ||
+				!end.IsZero() && conv.created.After(end)
+		})
+	}
 	if !start.IsZero() || !end.IsZero() {
 		// A date filter lists the newest first.
 		slices.Reverse(convs)

@@ -73,23 +73,25 @@ func checkSeqs(e *Emulator) error {
 }
 
 func checkTable[T any](t *table[T]) error {
-	live := 0
-	seen := map[string]bool{}
-	for _, sid := range t.order {
-		if seen[sid] {
-			return fmt.Errorf("%s is twice in order", sid)
-		}
-		seen[sid] = true
-		_, stored := t.bySid[sid]
-		if stored == t.holes[sid] {
-			return fmt.Errorf("%s: stored %v, hole %v", sid, stored, t.holes[sid])
-		}
-		if stored {
-			live++
-		}
+	live, holes := 0, 0
+	if len(t.sids) != len(t.vals) {
+		return fmt.Errorf("%d SIDs, %d records", len(t.sids), len(t.vals))
 	}
-	if live != len(t.bySid) || t.len() != live {
-		return fmt.Errorf("%d records in order, %d stored", live, len(t.bySid))
+	for i, v := range t.vals {
+		if v == nil {
+			if t.sids[i] != "" {
+				return fmt.Errorf("hole %d keeps SID %s", i, t.sids[i])
+			}
+			holes++
+			continue
+		}
+		if j, ok := t.pos[t.sids[i]]; !ok || j != i {
+			return fmt.Errorf("%s at %d is recorded at %d (%v)", t.sids[i], i, j, ok)
+		}
+		live++
+	}
+	if live != len(t.pos) || t.len() != live || holes != t.holes {
+		return fmt.Errorf("%d records and %d holes in order, %d by SID, %d holes counted", live, holes, len(t.pos), t.holes)
 	}
 	return nil
 }
@@ -794,8 +796,14 @@ func TestTableHoles(t *testing.T) {
 	for _, sid := range []string{"0", "1", "3", "4", "6"} {
 		tb.remove(sid)
 	}
-	if len(tb.order) > 2*tb.len() {
-		t.Fatalf("not compacted: %d in order for %d records", len(tb.order), tb.len())
+	if len(tb.vals) > 2*tb.len() {
+		t.Fatalf("not compacted: %d in order for %d records", len(tb.vals), tb.len())
+	}
+	if err := checkTable(&tb); err != nil {
+		t.Fatal(err)
+	}
+	if v := tb.view(); len(v) != 3 || *v[0] != 8 || tb.holes != 0 {
+		t.Fatalf("view: %d records, %d holes", len(v), tb.holes)
 	}
 	if err := checkTable(&tb); err != nil {
 		t.Fatal(err)
