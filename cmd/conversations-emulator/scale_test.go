@@ -162,3 +162,19 @@ func scaleState(b *testing.B, n int) []byte {
 	}
 	return out
 }
+
+// TestNextSave: saves of a large state are spaced out so that they take a
+// tenth of the time at most; small states are saved every saveInterval.
+func TestNextSave(t *testing.T) {
+	for _, c := range []struct{ took, want time.Duration }{
+		{0, saveInterval},
+		{50 * time.Millisecond, saveInterval},
+		{saveInterval / 10, saveInterval},
+		{800 * time.Millisecond, 8 * time.Second},
+		{3 * time.Second, 30 * time.Second},
+	} {
+		if got := nextSave(c.took); got != c.want {
+			t.Errorf("nextSave(%v) = %v, want %v", c.took, got, c.want)
+		}
+	}
+}
