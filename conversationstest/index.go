@@ -19,8 +19,8 @@ import (
 //     message lands), in every service;
 //   - per service, the participants by address (ParticipantConversations)
 //     and by identity (User Conversations, ParticipantConversations, the
-//     limit of conversations per identity), with how many of the
-//     conversations holding them are open;
+//     limit of conversations per identity, with how many of the
+//     conversations holding each identity are open);
 //   - per service, the users by identity;
 //   - groups: the open Group MMS conversations by member list;
 //   - timers: the conversations with a timer set, earliest due first.
@@ -28,9 +28,9 @@ import (
 // The unique names of a service have their own map (service.uniqueNames).
 // Every record gets a sequence number when stored, so that answers built
 // from an index come in the order the tables hold (creation order).
-// [Emulator.checkIndexes] rebuilds the indexes from the tables and compares;
-// the tests run it after randomized operations. The lock must be held for
-// everything here.
+// checkIndexes (index_test.go) rebuilds the indexes from the tables and
+// compares, and the tests run it after randomized operations. The lock
+// must be held for everything here.
 
 // index is the emulator-wide part; the per-service part is svcIx.
 type index struct {
