@@ -327,6 +327,7 @@ func (e *Emulator) autoCreate(a *addressConfig, svc *service, in inboundMessage,
 		conv.groupNumber = in.to
 	}
 	svc.conversations.put(conv.sid, conv)
+	e.idx.addConversation(conv)
 	e.resetTimers(conv)
 	switch a.autoType {
 	case "webhook":
@@ -352,6 +353,7 @@ func (e *Emulator) autoCreate(a *addressConfig, svc *service, in inboundMessage,
 			p.proxyAddress = in.to
 		}
 		conv.participants.put(p.sid, p)
+		e.idx.addParticipant(conv, p)
 		e.postEvent(svc, conv, o, "onParticipantAdded", e.participantParams(conv, p))
 	}
 	return conv

@@ -156,6 +156,7 @@ func (e *Emulator) createConversationWithParticipants(c *call) (int, any, error)
 			e.ensureUser(svc, p.identity, c.origin())
 		}
 		conv.participants.put(p.sid, p)
+		e.idx.addParticipant(conv, p)
 		e.postEvent(svc, conv, c.origin(), "onParticipantAdded", e.participantParams(conv, p))
 	}
 	return http.StatusAccepted, e.renderConversation(c, conv), nil

@@ -30,6 +30,7 @@ type conversation struct {
 	nextIndex           int
 	deleted             bool
 	groupNumber         string // a Group MMS conversation auto-created for this Twilio number (inbound.go)
+	ix                  convIx // index.go
 }
 
 type timersJSON struct {
@@ -266,6 +267,7 @@ func (e *Emulator) createConversation(c *call) (int, any, error) {
 		svc.uniqueNames[conv.uniqueName] = conv.sid
 	}
 	svc.conversations.put(conv.sid, conv)
+	e.idx.addConversation(conv)
 	e.resetTimers(conv)
 	e.postEvent(svc, conv, c.origin(), "onConversationAdded", e.conversationParams(conv))
 	return http.StatusCreated, e.renderConversation(c, conv), nil
@@ -333,11 +335,14 @@ func (e *Emulator) listConversations(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	convs := slices.DeleteFunc(svc.conversations.all(), func(conv *conversation) bool {
-		return state != "" && conv.state != state ||
-			!start.IsZero() && conv.created.Before(start) ||
-			!end.IsZero() && conv.created.After(end)
-	})
+	convs := svc.conversations.view() // read-only: no copy of a long list for one page (store.go)
+	if state != "" || !start.IsZero() || !end.IsZero() {
+		convs = slices.DeleteFunc(slices.Clone(convs), func(conv *conversation) bool {
+			return state != "" && conv.state != state ||
+				!start.IsZero() && conv.created.Before(start) ||
+				!end.IsZero() && conv.created.After(end)
+		})
+	}
 	if !start.IsZero() || !end.IsZero() {
 		// A date filter lists the newest first.
 		slices.Reverse(convs)
@@ -455,6 +460,7 @@ func (e *Emulator) deleteConversation(c *call) (int, any, error) {
 
 // removeConversation deletes conv from its service. The lock must be held.
 func (e *Emulator) removeConversation(conv *conversation) {
+	e.idx.dropConversation(conv)
 	for _, m := range conv.messages.all() {
 		e.removeMedia(m)
 	}

@@ -119,6 +119,7 @@ type Emulator struct {
 	addresses     table[addressConfig] // addresses.go
 	credentials   table[credential]    // credentials.go
 	media         table[mediaFile]     // the Media Content Service's files (media.go)
+	idx           index                // lookups across conversations (index.go)
 
 	control *http.ServeMux // the control API, /_emulator/ (control.go)
 	hooklog hookLog        // webhook deliveries (hooklog.go)

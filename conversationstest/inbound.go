@@ -218,20 +218,7 @@ func (conv *conversation) groupAddresses() []string {
 func (e *Emulator) groupConversation(except *conversation, number string, addresses []string) *conversation {
 	want := slices.Clone(addresses)
 	slices.Sort(want)
-	for _, svc := range e.services.all() {
-		for _, conv := range svc.conversations.all() {
-			if conv == except || conv.state == "closed" || !conv.isGroup() {
-				continue
-			}
-			if number != "" && conv.groupNumberOf() != "" && conv.groupNumberOf() != number {
-				continue
-			}
-			if slices.Equal(conv.groupAddresses(), want) {
-				return conv
-			}
-		}
-	}
-	return nil
+	return e.idx.groupWith(except, number, want) // index.go
 }
 
 // checkGroupParticipant applies the Group MMS rules to p joining conv. The

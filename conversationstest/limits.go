@@ -25,16 +25,7 @@ func checkIdentityConversations(svc *service, identity string) error {
 	if svc.conversations.len() < maxIdentityConversations {
 		return nil
 	}
-	n := 0
-	for _, conv := range svc.conversations.all() {
-		if conv.state == "closed" {
-			continue
-		}
-		if _, ok := conv.participants.find(func(o *participant) bool { return o.identity == identity }); ok {
-			n++
-		}
-	}
-	if n >= maxIdentityConversations {
+	if svc.ix.openConversations(identity) >= maxIdentityConversations { // index.go
 		return badRequest(codeInvalidParam, "Identity %q is already in %d active or inactive conversations, the most allowed", identity, maxIdentityConversations)
 	}
 	return nil

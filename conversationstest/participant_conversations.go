@@ -88,13 +88,7 @@ func (e *Emulator) listParticipantConversations(c *call) (int, any, error) {
 	if identity != "" {
 		items = memberships(svc, identity)
 	} else {
-		for _, conv := range svc.conversations.all() {
-			for _, p := range conv.participants.all() {
-				if p.nonChat() && p.address == address {
-					items = append(items, membership{conv, p})
-				}
-			}
-		}
+		items = svc.ix.addrs[address].matches(false) // index.go
 	}
 	return okList(paginate(c, items, listOpts{"conversations", 50, 50},
 		func(m membership) any { return e.renderParticipantConversation(c, m) }))

@@ -22,6 +22,7 @@ type participant struct {
 	created, updated  time.Time
 	lastReadIndex     *int
 	lastReadTimestamp *string
+	ix                partIx // index.go
 }
 
 // nonChat reports whether the participant is reached over SMS, WhatsApp or
@@ -152,19 +153,7 @@ func (e *Emulator) checkNewParticipant(conv *conversation, p *participant) error
 // conversationWithPair returns the open (not closed) conversation, in any
 // service, holding a participant at address through proxy. The lock must be held.
 func (e *Emulator) conversationWithPair(address, proxy string) *conversation {
-	for _, svc := range e.services.all() {
-		for _, conv := range svc.conversations.all() {
-			if conv.state == "closed" {
-				continue
-			}
-			if _, ok := conv.participants.find(func(o *participant) bool {
-				return o.address == address && o.proxyAddress == proxy
-			}); ok {
-				return conv
-			}
-		}
-	}
-	return nil
+	return e.idx.pairConversation(address, proxy) // index.go
 }
 
 func (e *Emulator) createParticipant(c *call) (int, any, error) {
@@ -254,6 +243,7 @@ func (e *Emulator) createParticipant(c *call) (int, any, error) {
 		p.updated = dateUpdated
 	}
 	conv.participants.put(p.sid, p)
+	e.idx.addParticipant(conv, p)
 	if p.identity != "" {
 		e.ensureUser(conv.svc, p.identity, c.origin())
 	}
@@ -372,7 +362,9 @@ func (e *Emulator) updateParticipant(c *call) (int, any, error) {
 	if _, ok := conv.participants.get(p.sid); !ok {
 		return 0, nil, notFound(c.r.URL.Path)
 	}
+	e.idx.removeParticipant(conv, p)
 	apply(p)
+	e.idx.updateParticipant(conv, p)
 	if p.identity != "" {
 		e.ensureUser(conv.svc, p.identity, c.origin())
 	}
@@ -414,6 +406,7 @@ func (e *Emulator) deleteParticipant(c *call) (int, any, error) {
 	if !conv.participants.remove(p.sid) {
 		return 0, nil, notFound(c.r.URL.Path)
 	}
+	e.idx.removeParticipant(conv, p)
 	post := e.participantParams(conv, p)
 	post.Set("DateRemoved", fmtDate(e.nowLocked()))
 	e.postEvent(conv.svc, conv, c.origin(), "onParticipantRemoved", post)

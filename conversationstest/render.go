@@ -123,6 +123,11 @@ func encodePageToken(c pageCursor) string {
 
 // start finds where the page begins in items, as they are now.
 func (c pageCursor) start(key func(i int) string, n int) int {
+	// Usually nothing changed since: the page starts where it did, and the
+	// lists with repeated keys hold them next to each other.
+	if o := c.off; c.first != "" && o < n && key(o) == c.first && (o == 0 || key(o-1) != c.first) {
+		return o
+	}
 	for i := range n {
 		if c.first != "" && key(i) == c.first {
 			return i

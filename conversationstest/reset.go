@@ -51,6 +51,7 @@ func (e *Emulator) Reset() {
 	e.noReadReceipts = nil
 	e.applyWebhookURL()
 	e.defaultSvc = e.newService("Default Conversations Service")
+	e.reindex() // index.go
 	e.mu.Unlock()
 	e.hooklog.clear()
 	e.changed()

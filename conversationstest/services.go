@@ -22,6 +22,7 @@ type service struct {
 	bindings      table[binding]       // bindings.go
 	config        serviceConfig        // configuration.go
 	notify        serviceNotifications // configuration.go
+	ix            svcIx                // index.go
 }
 
 // newService creates and stores a service. The emulator's lock must be held
@@ -37,6 +38,7 @@ func (e *Emulator) newService(name string) *service {
 		defaultRole:  newSID("RL"),
 	}
 	e.initService(s)
+	e.idx.addService(s)
 	e.services.put(s.sid, s)
 	return s
 }
@@ -124,6 +126,7 @@ func (e *Emulator) deleteService(c *call) (int, any, error) {
 	if s == e.defaultSvc {
 		return 0, nil, badRequest(codeInvalidParam, "The default Conversation Service cannot be deleted")
 	}
+	e.idx.dropService(s)
 	s.deleted = true
 	e.services.remove(s.sid)
 	// Its media files go with it: a state document's media must belong to

@@ -96,6 +96,7 @@ func (e *Emulator) importDoc(doc *stateDoc) error {
 			}
 		}
 	}
+	e.reindex() // index.go
 	for _, p := range pending {
 		p()
 	}

@@ -3,58 +3,111 @@ package conversationstest
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"slices"
+	"iter"
 )
 
 // table is the in-memory store every resource uses: records by SID, kept in
 // insertion order (the order Twilio lists them in). It is not safe for
 // concurrent use on its own; the Emulator's mutex guards all tables.
+//
+// Removing a record leaves a hole in its place, skipped by readers and
+// compacted away once holes are half of the table, so that removing one of
+// 100,000 records does not shift all the others.
 type table[T any] struct {
-	bySid map[string]*T
-	order []string
+	pos   map[string]int // SID → index in sids and vals
+	sids  []string
+	vals  []*T // nil: a hole
+	holes int
 }
 
 func (t *table[T]) put(sid string, v *T) {
-	if t.bySid == nil {
-		t.bySid = make(map[string]*T)
+	if i, ok := t.pos[sid]; ok {
+		t.vals[i] = v
+		return
 	}
-	if _, ok := t.bySid[sid]; !ok {
-		t.order = append(t.order, sid)
+	if t.pos == nil {
+		t.pos = make(map[string]int)
 	}
-	t.bySid[sid] = v
+	t.pos[sid] = len(t.vals)
+	t.sids = append(t.sids, sid)
+	t.vals = append(t.vals, v)
 }
 
 func (t *table[T]) get(sid string) (*T, bool) {
-	v, ok := t.bySid[sid]
-	return v, ok
+	i, ok := t.pos[sid]
+	if !ok {
+		return nil, false
+	}
+	return t.vals[i], true
 }
 
 func (t *table[T]) remove(sid string) bool {
-	if _, ok := t.bySid[sid]; !ok {
+	i, ok := t.pos[sid]
+	if !ok {
 		return false
 	}
-	delete(t.bySid, sid)
-	if i := slices.Index(t.order, sid); i >= 0 {
-		t.order = slices.Delete(t.order, i, i+1)
+	delete(t.pos, sid)
+	t.vals[i], t.sids[i] = nil, ""
+	if t.holes++; t.holes > len(t.vals)/2 {
+		t.compact()
 	}
 	return true
 }
 
-func (t *table[T]) len() int { return len(t.order) }
+// compact drops the holes.
+func (t *table[T]) compact() {
+	j := 0
+	for i, v := range t.vals {
+		if v != nil {
+			t.vals[j], t.sids[j] = v, t.sids[i]
+			t.pos[t.sids[j]] = j
+			j++
+		}
+	}
+	clear(t.vals[j:])
+	clear(t.sids[j:])
+	t.vals, t.sids, t.holes = t.vals[:j], t.sids[:j], 0
+}
+
+func (t *table[T]) len() int { return len(t.pos) }
 
 // all returns the records in insertion order.
 func (t *table[T]) all() []*T {
-	out := make([]*T, 0, len(t.order))
-	for _, sid := range t.order {
-		out = append(out, t.bySid[sid])
+	out := make([]*T, 0, len(t.pos))
+	for _, v := range t.vals {
+		if v != nil {
+			out = append(out, v)
+		}
 	}
 	return out
 }
 
+// view returns the records in insertion order without copying them: the
+// caller must not change the slice, and must not keep it past a change of
+// the table.
+func (t *table[T]) view() []*T {
+	if t.holes > 0 {
+		t.compact()
+	}
+	return t.vals
+}
+
+// values yields the records in insertion order, without copying them out
+// as all does; the table must not change meanwhile.
+func (t *table[T]) values() iter.Seq[*T] {
+	return func(yield func(*T) bool) {
+		for _, v := range t.vals {
+			if v != nil && !yield(v) {
+				return
+			}
+		}
+	}
+}
+
 // find returns the first record, in insertion order, that match accepts.
 func (t *table[T]) find(match func(*T) bool) (*T, bool) {
-	for _, sid := range t.order {
-		if v := t.bySid[sid]; match(v) {
+	for _, v := range t.vals {
+		if v != nil && match(v) {
 			return v, true
 		}
 	}

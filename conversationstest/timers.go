@@ -79,6 +79,7 @@ func (c *call) timerParams() (inactive, closed *time.Duration, err error) {
 // resetTimers restarts conv's timers from now, as on creation, on a timer
 // update and on each new message. The lock must be held.
 func (e *Emulator) resetTimers(conv *conversation) {
+	defer e.idx.retime(conv) // index.go
 	now := e.nowLocked()
 	conv.dateInactive, conv.dateClosed = nil, nil
 	if conv.state == "closed" {
@@ -101,7 +102,7 @@ func (e *Emulator) scheduleTimer(t time.Time) {
 }
 
 // fireTimers moves the conversations whose timers are due to inactive or
-// closed (Reason TIMER). The lock must be held.
+// closed (Reason TIMER), in creation order. The lock must be held.
 func (e *Emulator) fireTimers() {
 	now := e.nowLocked()
 	if e.nextTimerScan.IsZero() || now.Before(e.nextTimerScan) {
@@ -109,25 +110,21 @@ func (e *Emulator) fireTimers() {
 	}
 	e.nextTimerScan = time.Time{}
 	e.changed()
-	for _, svc := range e.services.all() {
-		for _, conv := range svc.conversations.all() {
-			if conv.dateClosed != nil && !now.Before(*conv.dateClosed) {
-				e.setState(conv, "closed", "TIMER", timerOrigin)
-				continue
-			}
-			if conv.dateInactive != nil && !now.Before(*conv.dateInactive) {
-				conv.dateInactive = nil
-				if conv.state == "active" {
-					e.setState(conv, "inactive", "TIMER", timerOrigin)
-				}
-			}
-			if conv.dateInactive != nil {
-				e.scheduleTimer(*conv.dateInactive)
-			}
-			if conv.dateClosed != nil {
-				e.scheduleTimer(*conv.dateClosed)
+	for _, conv := range e.idx.due(now) { // index.go: only the conversations due
+		if conv.dateClosed != nil && !now.Before(*conv.dateClosed) {
+			e.setState(conv, "closed", "TIMER", timerOrigin)
+			continue
+		}
+		if conv.dateInactive != nil && !now.Before(*conv.dateInactive) {
+			conv.dateInactive = nil
+			if conv.state == "active" {
+				e.setState(conv, "inactive", "TIMER", timerOrigin)
 			}
 		}
+		e.idx.retime(conv)
+	}
+	if next := e.idx.nextDue(); !next.IsZero() {
+		e.scheduleTimer(next)
 	}
 }
 
@@ -140,6 +137,8 @@ func (e *Emulator) setState(conv *conversation, to, reason string, o origin) {
 	}
 	now := e.nowLocked()
 	conv.state = to
+	e.idx.stateChanged(conv, from) // index.go
+	defer e.idx.retime(conv)
 	conv.updated = now
 	switch to {
 	case "closed":

@@ -101,13 +101,7 @@ type membership struct {
 // memberships lists the conversations of svc with a participant of that
 // identity, in creation order. The lock must be held.
 func memberships(svc *service, identity string) []membership {
-	var out []membership
-	for _, conv := range svc.conversations.all() {
-		if p, ok := conv.participants.find(func(p *participant) bool { return p.identity == identity }); ok {
-			out = append(out, membership{conv, p})
-		}
-	}
-	return out
+	return svc.ix.idents[identity].matches(true) // index.go
 }
 
 // userConversation resolves the path's user (SID or identity) and
@@ -209,6 +203,7 @@ func (e *Emulator) deleteUserConversation(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	conv.participants.remove(p.sid)
+	e.idx.removeParticipant(conv, p)
 	delete(u.levels, conv.sid)
 	post := e.participantParams(conv, p)
 	post.Set("DateRemoved", fmtDate(e.nowLocked()))

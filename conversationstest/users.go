@@ -82,19 +82,20 @@ func userByKey(svc *service, key string) (*user, bool) {
 	if u, ok := svc.users.get(key); ok {
 		return u, true
 	}
-	return svc.users.find(func(u *user) bool { return u.identity == key })
+	return svc.ix.user(key) // index.go
 }
 
 // ensureUser returns the user of svc with identity, creating it with the
 // service's default role if there is none, as Twilio does for chat
 // participants; onUserAdded fires as o allows. The lock must be held.
 func (e *Emulator) ensureUser(svc *service, identity string, o origin) *user {
-	if u, ok := svc.users.find(func(u *user) bool { return u.identity == identity }); ok {
+	if u, ok := svc.ix.user(identity); ok {
 		return u
 	}
 	now := e.nowLocked()
 	u := &user{sid: newSID("US"), identity: identity, attributes: "{}", roleSid: svc.config.serviceRole, created: now, updated: now}
 	svc.users.put(u.sid, u)
+	svc.ix.addUser(u)
 	e.postEvent(svc, nil, o, "onUserAdded", e.userParams(svc, u))
 	return u
 }
@@ -163,7 +164,7 @@ func (e *Emulator) createUser(c *call) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if _, dup := svc.users.find(func(o *user) bool { return o.identity == identity }); dup {
+	if _, dup := svc.ix.user(identity); dup {
 		return 0, nil, conflict(codeUserExists, "User with identity %q already exists", identity)
 	}
 	if u.roleSid == "" {
@@ -174,6 +175,7 @@ func (e *Emulator) createUser(c *call) (int, any, error) {
 	now := e.nowLocked()
 	u.sid, u.created, u.updated = newSID("US"), now, now
 	svc.users.put(u.sid, u)
+	svc.ix.addUser(u)
 	e.postEvent(svc, nil, c.origin(), "onUserAdded", e.userParams(svc, u))
 	return http.StatusCreated, e.renderUser(c, svc, u), nil
 }
@@ -296,5 +298,6 @@ func (e *Emulator) deleteUser(c *call) (int, any, error) {
 		return 0, nil, err
 	}
 	svc.users.remove(u.sid)
+	svc.ix.removeUser(u)
 	return http.StatusNoContent, nil, nil
 }

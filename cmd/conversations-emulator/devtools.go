@@ -134,25 +134,35 @@ func (s *stateFile) save() error {
 	return nil
 }
 
-// run saves every saveInterval until close; errors go to warn.
+// run saves every saveInterval until close; errors go to warn. A save
+// that takes long (a state of tens of thousands of conversations takes
+// about a second to export, part of it under the emulator's lock) spaces
+// the next ones out: see nextSave.
 func (s *stateFile) run(warn io.Writer) {
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(s.done)
-		t := time.NewTicker(saveInterval)
+		t := time.NewTimer(saveInterval)
 		defer t.Stop()
 		for {
 			select {
 			case <-s.stop:
 				return
 			case <-t.C:
+				start := time.Now()
 				if err := s.save(); err != nil {
 					fmt.Fprintln(warn, "conversations-emulator: saving the state:", err)
 				}
+				t.Reset(nextSave(time.Since(start)))
 			}
 		}
 	}()
 }
+
+// nextSave is the pause after a save that took took: saveInterval, or ten
+// times as long as the save when that is longer, so that saving a large
+// state while it keeps changing takes a tenth of the time at most.
+func nextSave(took time.Duration) time.Duration { return max(saveInterval, 10*took) }
 
 // close stops the periodic saves and writes the state one last time.
 func (s *stateFile) close() error {
