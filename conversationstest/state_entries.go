@@ -137,8 +137,10 @@ func (m *stateMedia) check(d *stateDecoder) error {
 }
 
 func (p *statePhone) check(d *stateDecoder) error {
-	if p.From == "" || p.To == "" || !isSID(p.ConversationSid, "CH") || !isSID(p.MessageSid, "IM") {
-		return d.errorf("a phone's message needs from, to, a conversation_sid (CH…) and a message_sid (IM…)")
+	// from may be empty: a group member's copy has no number to come from
+	// while its group conversation has none (no projected address yet).
+	if p.To == "" || !isSID(p.ConversationSid, "CH") || !isSID(p.MessageSid, "IM") {
+		return d.errorf("a phone's message needs to, a conversation_sid (CH…) and a message_sid (IM…)")
 	}
 	return nil
 }

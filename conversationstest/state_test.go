@@ -297,3 +297,27 @@ func TestStateVersion(t *testing.T) {
 	h.srv.Reset()
 	assert.Greater(t, h.srv.StateVersion(), v2)
 }
+
+// A Group MMS member added over REST (an address, no proxy address) in a
+// conversation with no group number yet gets its copy of a message from no
+// number; the emulator's own export of that must import again.
+func TestStateImportsAGroupCopyWithNoFromNumber(t *testing.T) {
+	h := newHarness(t)
+	conv := h.conversation()
+	h.participant(conv, "MessagingBinding.Address", "+15558675310")
+	h.message(conv, "Author", "agent", "Body", "hello group")
+	doc, err := h.srv.Emulator.ExportState()
+	require.NoError(t, err)
+	var parsed struct {
+		Phones map[string][]struct {
+			From string `json:"from"`
+		} `json:"phones"`
+	}
+	require.NoError(t, json.Unmarshal(doc, &parsed))
+	require.Len(t, parsed.Phones["+15558675310"], 1)
+	require.Empty(t, parsed.Phones["+15558675310"][0].From, "the copy comes from no number")
+	require.NoError(t, h.srv.Emulator.ImportState(doc))
+	again, err := h.srv.Emulator.ExportState()
+	require.NoError(t, err)
+	assert.JSONEq(t, string(doc), string(again))
+}
