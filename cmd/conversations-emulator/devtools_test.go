@@ -91,12 +91,21 @@ func (s *syncBuffer) String() string {
 // startEmulator runs the command with args and reads its base URL.
 func startEmulator(t *testing.T, args ...string) *proc {
 	t.Helper()
+	return startProc(t, func(bin string) *exec.Cmd {
+		return exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...)
+	})
+}
+
+// startProc builds the binary, starts the command command makes of it, and
+// reads its base URL from the first line it prints.
+func startProc(t *testing.T, command func(bin string) *exec.Cmd) *proc {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the command")
 	}
 	bin, err := emulatorBinary()
 	require.NoError(t, err)
-	p := &proc{t: t, cmd: exec.Command(bin, append([]string{"-addr", "127.0.0.1:0"}, args...)...), lines: make(chan string, 1000), stderr: &syncBuffer{}}
+	p := &proc{t: t, cmd: command(bin), lines: make(chan string, 1000), stderr: &syncBuffer{}}
 	stdout, err := p.cmd.StdoutPipe()
 	require.NoError(t, err)
 	p.cmd.Stderr = p.stderr

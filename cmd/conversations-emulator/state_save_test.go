@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"net/http"
 	"net/url"
@@ -23,28 +22,9 @@ import (
 // (ulimit) on it first, and reads its base URL.
 func startWrapped(t *testing.T, shell string, args ...string) *proc {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("builds and runs the command")
-	}
-	bin, err := emulatorBinary()
-	require.NoError(t, err)
-	argv := append([]string{"-c", shell + `; exec "$0" "$@"`, bin, "-addr", "127.0.0.1:0"}, args...)
-	p := &proc{t: t, cmd: exec.Command("sh", argv...), lines: make(chan string, 1000), stderr: &syncBuffer{}}
-	stdout, err := p.cmd.StdoutPipe()
-	require.NoError(t, err)
-	p.cmd.Stderr = p.stderr
-	require.NoError(t, p.cmd.Start())
-	t.Cleanup(func() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() })
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-	}()
-	p.base = p.next()
-	require.Regexp(t, `^http://127\.0\.0\.1:\d+$`, p.base)
-	return p
+	return startProc(t, func(bin string) *exec.Cmd {
+		return exec.Command("sh", append([]string{"-c", shell + `; exec "$0" "$@"`, bin, "-addr", "127.0.0.1:0"}, args...)...)
+	})
 }
 
 // interrupt sends SIGINT, as Ctrl-C in a terminal does, and returns how the
