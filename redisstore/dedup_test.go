@@ -81,7 +81,11 @@ func runOnceAcrossReplicas(t *testing.T, c redis.UniversalClient, rs []*replica,
 		}
 		startLine(t, c, prefix, tok, local+children)
 		wg.Wait()
-		assert.Equal(t, 1, runs(t, c, prefix, tok), "callback runs for %s", tok)
+		// The run may be a child's: the local replicas can answer 503 before
+		// its callback's count lands. Exactly once is checked at the end.
+		assert.Eventually(t, func() bool { return runs(t, c, prefix, tok) >= 1 },
+			10*time.Second, 5*time.Millisecond, "callback ran for %s", tok)
+		assert.LessOrEqual(t, runs(t, c, prefix, tok), 1, "callback runs for %s", tok)
 		for i, code := range codes {
 			assert.Contains(t, []int{http.StatusOK, conversations.InProgressStatus}, code, "replica %d, %s", i, tok)
 		}
