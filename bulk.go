@@ -138,20 +138,23 @@ func (s *service) paced() *service {
 	return &service{core: s.core, prefix: s.prefix, err: s.err, pace: s.core.bulk.limiter()}
 }
 
+// checkBulkOptions rejects invalid options before a bulk operation starts.
+func checkBulkOptions(opts *BulkOptions) error {
+	if opts != nil && opts.Concurrency < 0 {
+		return errors.New("conversations: BulkOptions.Concurrency must not be negative")
+	}
+	return nil
+}
+
 // runBulk calls work for items 0..total-1, at most opts.Concurrency at a
 // time, and collects their results. Items not started when ctx ends fail
-// with ctx's error.
+// with ctx's error. Its callers checked ctx (not nil) and opts
+// ([checkBulkOptions]) first.
 // bt, when not nil, gets a span per item, parent of the item's calls.
 func runBulk[T any](ctx context.Context, bt *bulkTrace, total int, opts *BulkOptions, work func(ctx context.Context, i int) BulkResult[T]) ([]BulkResult[T], error) {
-	if ctx == nil {
-		return nil, errors.New("conversations: nil Context")
-	}
 	var o BulkOptions
 	if opts != nil {
 		o = *opts
-	}
-	if o.Concurrency < 0 {
-		return nil, errors.New("conversations: BulkOptions.Concurrency must not be negative")
 	}
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultBulkConcurrency

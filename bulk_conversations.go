@@ -37,28 +37,9 @@ type ConversationSetup struct {
 // It returns one result per item, in order (Value is the conversation), and
 // a *[BulkError] when any failed.
 func (s *ConversationsService) CreateMany(ctx context.Context, items []*ConversationSetup, opts *BulkOptions) ([]BulkResult[Conversation], error) {
-	if ctx == nil {
-		return nil, errors.New("conversations: nil Context")
-	}
-	names := make(map[string]bool, len(items))
-	for i, it := range items {
-		if it == nil || it.Conversation == nil {
-			return nil, fmt.Errorf("conversations: item %d has no Conversation", i)
-		}
-		if n := it.Conversation.UniqueName; n != "" {
-			if names[n] {
-				return nil, fmt.Errorf("conversations: item %d: UniqueName %q is given twice", i, n)
-			}
-			names[n] = true
-		}
-		for j, p := range it.Participants {
-			if p == nil {
-				return nil, fmt.Errorf("conversations: item %d: participant %d is nil", i, j)
-			}
-			if err := p.validate(); err != nil {
-				return nil, fmt.Errorf("conversations: item %d: participant %d: %w", i, j, err)
-			}
-		}
+	if err := checkSetups(ctx, items, opts); err != nil {
+		s.core.failedBulk(ctx, bulkCreateConversations, len(items))
+		return nil, err
 	}
 	svc := (*service)(s).paced()
 	return traceBulk(ctx, s.core, bulkCreateConversations, len(items), func(ctx context.Context, bt *bulkTrace) ([]BulkResult[Conversation], error) {
@@ -70,6 +51,34 @@ func (s *ConversationsService) CreateMany(ctx context.Context, items []*Conversa
 			return BulkResult[Conversation]{Status: statusOf(changed), Value: conv}
 		})
 	})
+}
+
+// checkSetups checks CreateMany's input before anything is sent.
+func checkSetups(ctx context.Context, items []*ConversationSetup, opts *BulkOptions) error {
+	if ctx == nil {
+		return errors.New("conversations: nil Context")
+	}
+	names := make(map[string]bool, len(items))
+	for i, it := range items {
+		if it == nil || it.Conversation == nil {
+			return fmt.Errorf("conversations: item %d has no Conversation", i)
+		}
+		if n := it.Conversation.UniqueName; n != "" {
+			if names[n] {
+				return fmt.Errorf("conversations: item %d: UniqueName %q is given twice", i, n)
+			}
+			names[n] = true
+		}
+		for j, p := range it.Participants {
+			if p == nil {
+				return fmt.Errorf("conversations: item %d: participant %d is nil", i, j)
+			}
+			if err := p.validate(); err != nil {
+				return fmt.Errorf("conversations: item %d: participant %d: %w", i, j, err)
+			}
+		}
+	}
+	return checkBulkOptions(opts)
 }
 
 // setUp creates one conversation with its participants and message, or
@@ -148,7 +157,8 @@ func findMessage(ctx context.Context, ms *MessagesService, conversationSID strin
 // every failure that may be passing is retried. It returns one result per
 // conversation, in order, and a *[BulkError] when any failed.
 func (s *ConversationsService) CloseMany(ctx context.Context, sids []string, opts *BulkOptions) ([]BulkResult[Conversation], error) {
-	if err := checkSIDs(ctx, sids); err != nil {
+	if err := checkSIDs(ctx, sids, opts); err != nil {
+		s.core.failedBulk(ctx, bulkCloseConversations, len(sids))
 		return nil, err
 	}
 	convs := (*ConversationsService)((*service)(s).paced())
@@ -174,7 +184,8 @@ func (s *ConversationsService) CloseMany(ctx context.Context, sids []string, opt
 // It returns one result per conversation, in order (Value is always nil), and
 // a *[BulkError] when any failed.
 func (s *ConversationsService) DeleteMany(ctx context.Context, sids []string, opts *BulkOptions) ([]BulkResult[Conversation], error) {
-	if err := checkSIDs(ctx, sids); err != nil {
+	if err := checkSIDs(ctx, sids, opts); err != nil {
+		s.core.failedBulk(ctx, bulkDeleteConversations, len(sids))
 		return nil, err
 	}
 	convs := (*ConversationsService)((*service)(s).paced())
@@ -193,8 +204,9 @@ func (s *ConversationsService) DeleteMany(ctx context.Context, sids []string, op
 	})
 }
 
-// checkSIDs rejects a nil context and empty SIDs before anything is sent.
-func checkSIDs(ctx context.Context, sids []string) error {
+// checkSIDs rejects a nil context, empty SIDs and invalid options before
+// anything is sent.
+func checkSIDs(ctx context.Context, sids []string, opts *BulkOptions) error {
 	if ctx == nil {
 		return errors.New("conversations: nil Context")
 	}
@@ -203,5 +215,5 @@ func checkSIDs(ctx context.Context, sids []string) error {
 			return fmt.Errorf("%w: Sid of item %d", ErrEmptyParameter, i)
 		}
 	}
-	return nil
+	return checkBulkOptions(opts)
 }

@@ -23,23 +23,32 @@ import (
 // any failed. The error is returned alone (nil results) only when nothing
 // could start: the listing failed, or the input is invalid.
 func (s *ParticipantsService) AddMany(ctx context.Context, conversationSID string, participants []*ParticipantCreateParams, opts *BulkOptions) ([]BulkResult[Participant], error) {
-	if conversationSID == "" {
-		return nil, fmt.Errorf("%w: ConversationSid", ErrEmptyParameter)
-	}
-	if ctx == nil {
-		return nil, errors.New("conversations: nil Context")
-	}
-	for i, p := range participants {
-		if p == nil {
-			return nil, fmt.Errorf("conversations: participant %d is nil", i)
-		}
-		if err := p.validate(); err != nil {
-			return nil, fmt.Errorf("conversations: participant %d: %w", i, err)
-		}
+	if err := checkAddMany(ctx, conversationSID, participants, opts); err != nil {
+		s.core.failedBulk(ctx, bulkAddParticipants, len(participants))
+		return nil, err
 	}
 	return traceBulk(ctx, s.core, bulkAddParticipants, len(participants), func(ctx context.Context, bt *bulkTrace) ([]BulkResult[Participant], error) {
 		return s.addMany(ctx, bt, conversationSID, participants, opts)
 	})
+}
+
+// checkAddMany checks AddMany's input before anything is sent.
+func checkAddMany(ctx context.Context, conversationSID string, participants []*ParticipantCreateParams, opts *BulkOptions) error {
+	if conversationSID == "" {
+		return fmt.Errorf("%w: ConversationSid", ErrEmptyParameter)
+	}
+	if ctx == nil {
+		return errors.New("conversations: nil Context")
+	}
+	for i, p := range participants {
+		if p == nil {
+			return fmt.Errorf("conversations: participant %d is nil", i)
+		}
+		if err := p.validate(); err != nil {
+			return fmt.Errorf("conversations: participant %d: %w", i, err)
+		}
+	}
+	return checkBulkOptions(opts)
 }
 
 // addMany is AddMany after its input was checked.

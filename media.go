@@ -189,13 +189,18 @@ func (c *capped) Read(p []byte) (int, error) {
 
 // mediaEndpoint returns the MCS URL of tmpl in the service's scope; at the
 // account level, in the account's default Conversation Service.
-func (s *service) mediaEndpoint(ctx context.Context, tmpl string, args ...string) (string, error) {
-	s, err := s.scoped(ctx)
+func (s *service) mediaEndpoint(ctx context.Context, op *operation, tmpl string, args ...string) (string, error) {
+	if s.err != nil {
+		s.core.failedOp(ctx, op)
+		return "", s.err
+	}
+	s, err := s.scoped(ctx) // resolving the default service is an operation of its own
 	if err != nil {
 		return "", err
 	}
 	path, err := s.endpoint(tmpl, args...)
 	if err != nil {
+		s.core.failedOp(ctx, op)
 		return "", err
 	}
 	return s.core.mediaURL + path, nil
@@ -211,11 +216,12 @@ func (s *service) mediaEndpoint(ctx context.Context, tmpl string, args ...string
 //
 // POST https://mcs.us1.twilio.com/v1/Services/{ChatServiceSid}/Media
 func (s *MediaService) Upload(ctx context.Context, r io.Reader, params *MediaUploadParams) (*MediaInfo, error) {
-	u, err := (*service)(s).mediaEndpoint(ctx, "Media")
+	u, err := (*service)(s).mediaEndpoint(ctx, opUploadMedia, "Media")
 	if err != nil {
 		return nil, err
 	}
 	if r == nil {
+		s.core.failedOp(ctx, opUploadMedia)
 		return nil, fmt.Errorf("%w: media reader", ErrEmptyParameter)
 	}
 	size, known := int64(0), false
@@ -229,6 +235,7 @@ func (s *MediaService) Upload(ctx context.Context, r io.Reader, params *MediaUpl
 	}
 	rule, err := params.validate(size, known)
 	if err != nil {
+		s.core.failedOp(ctx, opUploadMedia)
 		return nil, err
 	}
 	if rule != nil && !known {
@@ -265,7 +272,7 @@ func remaining(s io.Seeker) (int64, bool, error) {
 //
 // GET https://mcs.us1.twilio.com/v1/Services/{ChatServiceSid}/Media/{Sid}
 func (s *MediaService) Fetch(ctx context.Context, sid string) (*MediaInfo, error) {
-	u, err := (*service)(s).mediaEndpoint(ctx, "Media/{Sid}", sid)
+	u, err := (*service)(s).mediaEndpoint(ctx, opFetchMedia, "Media/{Sid}", sid)
 	if err != nil {
 		return nil, err
 	}
@@ -353,6 +360,7 @@ func (s *MessagesService) CreateWithMedia(ctx context.Context, conversationSID s
 		return nil, errors.New("conversations: CreateWithMedia sets MediaSid itself; params must not set MediaSID or ContentSID")
 	}
 	if r == nil {
+		s.core.failedOp(ctx, opUploadMedia)
 		return nil, fmt.Errorf("%w: media reader", ErrEmptyParameter)
 	}
 	if _, err := media.validate(0, false); err != nil {

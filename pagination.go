@@ -164,9 +164,10 @@ func (p *Pager[T]) Resume(nextPageURL string) error {
 // another host, a page loop, [MaxEmptyPages] empty pages in a row, a page
 // over [MaxItemsPerPage] or an error in the list's parameters ends the list.
 func (p *Pager[T]) Next(ctx context.Context) (*Page[T], error) {
-	if p.err != nil {
+	if p.err != nil { // the list's parameters were refused
 		err := p.err
 		p.err, p.next = nil, ""
+		p.core.failed(ctx, http.MethodGet, p.scoped, p.tmpl)
 		return nil, err
 	}
 	if p.next == "" {

@@ -125,7 +125,10 @@ type ParticipantUpdateParams struct {
 
 func (p *ParticipantUpdateParams) webhookEnabled() bool { return p != nil && p.WebhookEnabled }
 
-const participantPath = "Conversations/{ConversationSid}/Participants/{Sid}"
+const (
+	participantListPath = "Conversations/{ConversationSid}/Participants"
+	participantPath     = participantListPath + "/{Sid}"
+)
 
 // Create adds a participant to a conversation.
 //
@@ -146,6 +149,7 @@ func (s *ParticipantsService) Fetch(ctx context.Context, conversationSID, sidOrI
 // participant list. It returns an error matching [ErrNotFound] when none is.
 func (s *ParticipantsService) FindByAddress(ctx context.Context, conversationSID, address string) (*Participant, error) {
 	if address == "" {
+		s.core.failed(ctx, http.MethodGet, s.prefix != "", participantListPath)
 		return nil, fmt.Errorf("%w: address", ErrEmptyParameter)
 	}
 	for p, err := range s.List(ctx, conversationSID, &ListParams{PageSize: 100}) {
@@ -178,6 +182,7 @@ func (s *ParticipantsService) Delete(ctx context.Context, conversationSID, sid s
 // returning the participant removed.
 func (s *ParticipantsService) RemoveByIdentity(ctx context.Context, conversationSID, identity string, params *DeleteParams) (*Participant, error) {
 	if identity == "" {
+		s.core.failed(ctx, http.MethodGet, s.prefix != "", participantPath)
 		return nil, fmt.Errorf("%w: identity", ErrEmptyParameter)
 	}
 	p, err := s.Fetch(ctx, conversationSID, identity)
@@ -205,12 +210,12 @@ func (s *ParticipantsService) RemoveByAddress(ctx context.Context, conversationS
 //
 // GET /v1/Conversations/{ConversationSid}/Participants
 func (s *ParticipantsService) List(ctx context.Context, conversationSID string, params *ListParams) iter.Seq2[*Participant, error] {
-	return listAll[Participant](ctx, (*service)(s), "Conversations/{ConversationSid}/Participants", "participants", 100, params, conversationSID)
+	return listAll[Participant](ctx, (*service)(s), participantListPath, "participants", 100, params, conversationSID)
 }
 
 // Pager reads the participants of a conversation one page at a time.
 //
 // A page holds at most 100 items; params.Limit ends the list early.
 func (s *ParticipantsService) Pager(conversationSID string, params *ListParams) *Pager[Participant] {
-	return newPager[Participant]((*service)(s), "Conversations/{ConversationSid}/Participants", "participants", 100, params, conversationSID)
+	return newPager[Participant]((*service)(s), participantListPath, "participants", 100, params, conversationSID)
 }

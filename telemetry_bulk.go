@@ -67,6 +67,25 @@ func traceBulk[T any](ctx context.Context, c *core, name string, total int, body
 	return results, err
 }
 
+// failedBulk reports a bulk operation refused before it started (its
+// input or options are invalid), when there is a Telemetry: its span, with
+// the item count and no item done, skipped or failed, ends at once with
+// error.type invalid_argument, like an operation refused before sending.
+func (c *core) failedBulk(ctx context.Context, name string, total int) {
+	if c.tel != nil && ctx != nil {
+		c.failedBulkSpan(ctx, name, total)
+	}
+}
+
+func (c *core) failedBulkSpan(ctx context.Context, name string, total int) {
+	_, span := c.tel.StartSpan(ctx, name, SpanKindInternal,
+		StringAttr(attrBulkOperation, name), IntAttr(attrBulkItems, int64(total)))
+	span.SetAttributes(IntAttr(attrBulkDone, 0), IntAttr(attrBulkSkipped, 0), IntAttr(attrBulkFailed, 0),
+		StringAttr(attrErrorType, errTypeInvalid))
+	span.SetError(errTypeInvalid)
+	span.End()
+}
+
 // startItem starts the span of item i; the item's API calls are its
 // children.
 func (bt *bulkTrace) startItem(ctx context.Context, i int) (context.Context, TelemetrySpan) {

@@ -121,14 +121,22 @@ func (c *core) startOperation(ctx context.Context, r *request) *opTrace {
 // (an empty SID, invalid params), when there is a Telemetry.
 func (c *core) failed(ctx context.Context, method string, scoped bool, tmpl string) {
 	if c.tel != nil && ctx != nil {
-		c.failedOperation(ctx, method, scoped, tmpl)
+		c.failedOperation(ctx, method, lookupOperation(method, scoped, tmpl))
+	}
+}
+
+// failedOp is failed for an operation named directly (the media
+// operations, which are not in the spec's table).
+func (c *core) failedOp(ctx context.Context, op *operation) {
+	if c.tel != nil && ctx != nil {
+		c.failedOperation(ctx, op.method, op)
 	}
 }
 
 // failedOperation reports an operation that failed before any request was
-// made (an empty SID, invalid params).
-func (c *core) failedOperation(ctx context.Context, method string, scoped bool, tmpl string) {
-	op := lookupOperation(method, scoped, tmpl)
+// made (an empty SID, invalid params): a client span that ends at once
+// with error.type invalid_argument, and its count in [MetricOperations].
+func (c *core) failedOperation(ctx context.Context, method string, op *operation) {
 	_, span := c.tel.StartSpan(ctx, op.name, SpanKindClient,
 		StringAttr(attrOperation, op.name), StringAttr(attrMethod, method), StringAttr(attrErrorType, errTypeInvalid))
 	span.SetError(errTypeInvalid)
