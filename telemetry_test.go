@@ -270,6 +270,8 @@ func BenchmarkTelemetryHooksOff(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.failed(ctx, "POST", false, messagesPath)
+		c.failedOp(ctx, opUploadMedia)
+		c.failedBulk(ctx, bulkAddParticipants, 3)
 		ot.startWait("conversation:CH1")
 		ot.endWait("conversation:CH1", nil)
 		_ = ot.startAttempt(ctx, "POST", 1)
