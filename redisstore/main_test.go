@@ -92,6 +92,7 @@ type server struct {
 	port     int
 	addr     string
 	extra    []string
+	conf     string // a sentinel's configuration file: the server runs as a sentinel
 	cmd      *exec.Cmd
 	exited   chan struct{}
 }
@@ -125,6 +126,9 @@ func (s *server) start() error {
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
 		"--maxmemory-policy", "noeviction",
 		"--logfile", filepath.Join(s.dir, "redis.log")}, s.extra...)
+	if s.conf != "" {
+		args = []string{s.conf, "--sentinel"} // everything else is in the file
+	}
 	s.cmd = exec.Command(s.bin, args...)
 	if err := s.cmd.Start(); err != nil {
 		return err

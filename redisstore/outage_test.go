@@ -233,6 +233,8 @@ func fleetStats(fl *hookFleet) FilterStats {
 		s.OrphansReleased += x.OrphansReleased
 		s.ReleaseFailed += x.ReleaseFailed
 		s.Pending += x.Pending
+		s.PendingCancels += x.PendingCancels
+		s.RedisDown = s.RedisDown || x.RedisDown
 		s.LocalInProgress += x.LocalInProgress
 	}
 	return s
