@@ -156,6 +156,18 @@ func (p *proc) control() *conversationstest.ControlClient {
 // post sends a REST form post that must answer 200 or 201, and returns its JSON.
 func (p *proc) post(path string, kv ...string) map[string]any {
 	p.t.Helper()
+	resp := p.postForm(path, kv...)
+	defer resp.Body.Close()
+	var out map[string]any
+	require.NoError(p.t, json.NewDecoder(resp.Body).Decode(&out))
+	require.Contains(p.t, []int{200, 201}, resp.StatusCode, "%s: %v", path, out)
+	return out
+}
+
+// postForm sends a REST form post of the key-value pairs kv with the
+// default credentials; the caller closes the answer's body.
+func (p *proc) postForm(path string, kv ...string) *http.Response {
+	p.t.Helper()
 	form := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		form.Add(kv[i], kv[i+1])
@@ -166,11 +178,7 @@ func (p *proc) post(path string, kv ...string) map[string]any {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(p.t, err)
-	defer resp.Body.Close()
-	var out map[string]any
-	require.NoError(p.t, json.NewDecoder(resp.Body).Decode(&out))
-	require.Contains(p.t, []int{200, 201}, resp.StatusCode, "%s: %v", path, out)
-	return out
+	return resp
 }
 
 // get returns a REST or control answer with the base URL replaced, for

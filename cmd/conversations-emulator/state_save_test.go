@@ -2,8 +2,6 @@ package main
 
 import (
 	"errors"
-	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +12,6 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/conversations-go/conversations/conversationstest"
 )
 
 // startWrapped runs the command through sh, so the shell can set limits
@@ -46,16 +42,7 @@ func (p *proc) interrupt() error {
 // postStatus sends a REST form post and returns its status.
 func (p *proc) postStatus(path string, kv ...string) int {
 	p.t.Helper()
-	form := url.Values{}
-	for i := 0; i+1 < len(kv); i += 2 {
-		form.Add(kv[i], kv[i+1])
-	}
-	req, err := http.NewRequest("POST", p.base+path, strings.NewReader(form.Encode()))
-	require.NoError(p.t, err)
-	req.SetBasicAuth(conversationstest.DefaultAccountSID, conversationstest.DefaultAuthToken)
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(p.t, err)
+	resp := p.postForm(path, kv...)
 	resp.Body.Close()
 	return resp.StatusCode
 }
