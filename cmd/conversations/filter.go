@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"iter"
 	"strings"
 	"time"
 
@@ -104,40 +105,44 @@ func (m *match) keep(c *conversations.Conversation) bool {
 // each calls fn for every conversation matched, page by page, up to the
 // limit; fn returning false stops.
 func (m *match) each(ctx context.Context, scope *conversations.Scope, fn func(*conversations.Conversation) (bool, error)) error {
+	return m.visit(scope.Conversations.List(ctx, &m.params), fn)
+}
+
+// eachOfParticipant is each over the conversations one participant is in
+// (Twilio's Participant Conversations), with the same filters checked here
+// (the state too, which that list does not take).
+func (m *match) eachOfParticipant(ctx context.Context, scope *conversations.Scope, params *conversations.ParticipantConversationListParams, fn func(*conversations.Conversation) (bool, error)) error {
+	convs := func(yield func(*conversations.Conversation, error) bool) {
+		for pc, err := range scope.ParticipantConversations.List(ctx, params) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			c := &conversations.Conversation{
+				SID: pc.ConversationSID, ChatServiceSID: pc.ChatServiceSID,
+				UniqueName: pc.ConversationUniqueName, FriendlyName: pc.ConversationFriendlyName,
+				State: pc.ConversationState, DateCreated: pc.ConversationDateCreated, DateUpdated: pc.ConversationDateUpdated,
+			}
+			if m.params.State != "" && c.State != m.params.State {
+				continue
+			}
+			if !yield(c, nil) {
+				return
+			}
+		}
+	}
+	return m.visit(convs, fn)
+}
+
+// visit calls fn for each conversation of convs the filters keep, up to the
+// limit; fn returning false stops.
+func (m *match) visit(convs iter.Seq2[*conversations.Conversation, error], fn func(*conversations.Conversation) (bool, error)) error {
 	n := 0
-	for c, err := range scope.Conversations.List(ctx, &m.params) {
+	for c, err := range convs {
 		if err != nil {
 			return err
 		}
 		if !m.keep(c) {
-			continue
-		}
-		more, err := fn(c)
-		if err != nil {
-			return err
-		}
-		n++
-		if !more || m.limit > 0 && n >= m.limit {
-			return nil
-		}
-	}
-	return nil
-}
-
-// eachOfParticipant is each over the conversations one participant is in
-// (Twilio's Participant Conversations), with the same filters checked here.
-func (m *match) eachOfParticipant(ctx context.Context, scope *conversations.Scope, params *conversations.ParticipantConversationListParams, fn func(*conversations.Conversation) (bool, error)) error {
-	n := 0
-	for pc, err := range scope.ParticipantConversations.List(ctx, params) {
-		if err != nil {
-			return err
-		}
-		c := &conversations.Conversation{
-			SID: pc.ConversationSID, ChatServiceSID: pc.ChatServiceSID,
-			UniqueName: pc.ConversationUniqueName, FriendlyName: pc.ConversationFriendlyName,
-			State: pc.ConversationState, DateCreated: pc.ConversationDateCreated, DateUpdated: pc.ConversationDateUpdated,
-		}
-		if m.params.State != "" && c.State != m.params.State || !m.keep(c) {
 			continue
 		}
 		more, err := fn(c)
