@@ -2,6 +2,7 @@ package docscheck
 
 import (
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,18 +27,7 @@ var linkPattern = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`
 // scheme (https:, mailto:) are left out.
 func Links(src []byte) []Link {
 	var out []Link
-	inFence, fence := false, ""
-	for i, line := range strings.Split(string(src), "\n") {
-		if inFence {
-			if closingFence(line, fence) {
-				inFence = false
-			}
-			continue
-		}
-		if _, f, _, ok := openingFence(line); ok {
-			inFence, fence = true, f
-			continue
-		}
+	for i, line := range proseLines(src) {
 		for _, m := range linkPattern.FindAllStringSubmatchIndex(withoutCodeSpans(line), -1) {
 			target := line[m[2]:m[3]]
 			if strings.Contains(target, ":") {
@@ -51,6 +41,27 @@ func Links(src []byte) []Link {
 		}
 	}
 	return out
+}
+
+// proseLines yields the lines of a Markdown document outside fenced code
+// blocks, with their 0-based numbers.
+func proseLines(src []byte) iter.Seq2[int, string] {
+	return func(yield func(int, string) bool) {
+		inFence, fence := false, ""
+		for i, line := range strings.Split(string(src), "\n") {
+			if inFence {
+				inFence = !closingFence(line, fence)
+				continue
+			}
+			if _, f, _, ok := openingFence(line); ok {
+				inFence, fence = true, f
+				continue
+			}
+			if !yield(i, line) {
+				return
+			}
+		}
+	}
 }
 
 // withoutCodeSpans blanks the code spans of a line (`...`), keeping its
@@ -85,18 +96,7 @@ func withoutCodeSpans(line string) string {
 func Anchors(src []byte) map[string]bool {
 	anchors := map[string]bool{}
 	count := map[string]int{}
-	inFence, fence := false, ""
-	for _, line := range strings.Split(string(src), "\n") {
-		if inFence {
-			if closingFence(line, fence) {
-				inFence = false
-			}
-			continue
-		}
-		if _, f, _, ok := openingFence(line); ok {
-			inFence, fence = true, f
-			continue
-		}
+	for _, line := range proseLines(src) {
 		t := strings.TrimLeft(line, " ")
 		if !strings.HasPrefix(t, "#") {
 			continue
