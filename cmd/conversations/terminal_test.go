@@ -73,17 +73,25 @@ func (p *pane) waitFor(want string, within time.Duration) string {
 	}
 }
 
-func TestTerminalProgressBar(t *testing.T) {
-	e := newEmu(t, conversationstest.WithRateLimit(floorRate))
+// ttyCampaign creates the conversation "tty" and, in a new directory it
+// returns, tty.csv naming n chat identities to add to it.
+func ttyCampaign(t *testing.T, e *emu, n int) string {
+	t.Helper()
 	_, err := e.client.Conversations.Create(context.Background(), &conversations.ConversationCreateParams{UniqueName: "tty"})
 	require.NoError(t, err)
 	dir := t.TempDir()
 	var b strings.Builder
 	b.WriteString("identity\n")
-	for i := range 90 {
+	for i := range n {
 		fmt.Fprintf(&b, "tty-user-%d\n", i)
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "tty.csv"), []byte(b.String()), 0o644))
+	return dir
+}
+
+func TestTerminalProgressBar(t *testing.T) {
+	e := newEmu(t, conversationstest.WithRateLimit(floorRate))
+	dir := ttyCampaign(t, e, 90)
 
 	p := newPane(t, e.env, dir, "participants", "add", "--csv", "tty.csv", "tty")
 	// While it runs: a bar, not the plain lines.
@@ -134,15 +142,7 @@ func TestTerminalPrompt(t *testing.T) {
 
 func TestTerminalCtrlC(t *testing.T) {
 	e := newEmu(t, conversationstest.WithRateLimit(floorRate))
-	_, err := e.client.Conversations.Create(context.Background(), &conversations.ConversationCreateParams{UniqueName: "tty"})
-	require.NoError(t, err)
-	dir := t.TempDir()
-	var b strings.Builder
-	b.WriteString("identity\n")
-	for i := range 150 {
-		fmt.Fprintf(&b, "tty-user-%d\n", i)
-	}
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "tty.csv"), []byte(b.String()), 0o644))
+	dir := ttyCampaign(t, e, 150)
 
 	p := newPane(t, e.env, dir, "participants", "add", "--csv", "tty.csv", "tty")
 	// Ctrl-C once the bar shows about a third done.
