@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -105,28 +104,6 @@ window.addEventListener('load', () => setTimeout(() =>
 	require.NoError(t, chromedp.Do(page, chromedp.Navigate(emu.baseURL+"/")))
 	waitFor(t, page, "the inspector at the base URL", `location.pathname === '/_emulator/ui/' && document.readyState === 'complete'`)
 	require.NoError(t, emu.stop())
-}
-
-// openBrowserWith is openBrowser with extra flags.
-func openBrowserWith(t *testing.T, path string, extra ...chromedp.ExecAllocatorOption) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.Flag("headless", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-	})
-	require.NoError(t, chromedp.Do(ctx))
-	return ctx
 }
 
 func restPost(t *testing.T, base, path, form string) map[string]any {

@@ -286,6 +286,12 @@ func startEmulator(t *testing.T, args ...string) *emulator {
 // tab's context; the browser stops when the test ends.
 func openBrowser(t *testing.T, path string) context.Context {
 	t.Helper()
+	return openBrowserWith(t, path)
+}
+
+// openBrowserWith is openBrowser with extra flags.
+func openBrowserWith(t *testing.T, path string, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.NoSandbox,
@@ -299,7 +305,7 @@ func openBrowser(t *testing.T, path string) context.Context {
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.WindowSize(1280, 800),
 	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() {
 		cancel()
