@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -231,20 +232,11 @@ func (wt *webhookTrace) decision(d Decision, late bool) {
 	wt.span.SetAttributes(StringAttr(attrDecision, decisionName(d.action)), BoolAttr(attrDeadlineHit, late))
 }
 
-// decisionName is a decision's attribute value: allow, reject,
-// modify_conversation, modify_message.
+// decisionName is a decision's attribute value: its String with
+// underscores for spaces (allow, reject, modify_conversation,
+// modify_message).
 func decisionName(a decisionAction) string {
-	switch a {
-	case actionAllow:
-		return "allow"
-	case actionReject:
-		return "reject"
-	case actionModifyConversation:
-		return "modify_conversation"
-	case actionModifyMessage:
-		return "modify_message"
-	}
-	return "invalid"
+	return strings.ReplaceAll(a.String(), " ", "_")
 }
 
 // callbackOutcome names a callback's result for telemetry.

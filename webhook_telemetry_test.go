@@ -142,3 +142,17 @@ func TestWebhookTelemetryCallbackContext(t *testing.T) {
 	assert.Same(t, server, op.parent)
 	assert.False(t, strings.Contains(server.name, "hi"))
 }
+
+// The decision attribute names every action in one word, as metric and span
+// values want it.
+func TestDecisionNames(t *testing.T) {
+	for a, want := range map[decisionAction]string{
+		actionAllow: "allow", actionReject: "reject",
+		actionModifyConversation: "modify_conversation", actionModifyMessage: "modify_message",
+		decisionAction(99): "invalid",
+	} {
+		if got := decisionName(a); got != want {
+			t.Errorf("decisionName(%d) = %q, want %q", a, got, want)
+		}
+	}
+}
