@@ -192,21 +192,29 @@ func (ot *opTrace) startAttempt(ctx context.Context, method string, n int) conte
 func (ot *opTrace) startAttemptSpan(method string, n int) context.Context {
 	ot.attempts = n
 	name := method
-	attrs := make([]TelemetryAttr, 0, 5)
-	attrs = append(attrs,
-		StringAttr(attrMethod, method),
-		StringAttr(attrServerAddress, ot.host),
-		IntAttr(attrServerPort, int64(ot.port)))
 	if ot.op.template != "" {
 		name += " " + ot.op.template
-		attrs = append(attrs, StringAttr(attrURLTemplate, ot.op.template))
 	}
+	attrs := ot.httpAttrs(make([]TelemetryAttr, 0, 5), method)
 	if n > 1 {
 		attrs = append(attrs, IntAttr(attrResendCount, int64(n-1)))
 	}
 	actx, span := ot.tel.StartSpan(ot.ctx, name, SpanKindClient, attrs...)
 	ot.attempt, ot.attemptStart = span, time.Now()
 	return actx
+}
+
+// httpAttrs appends the attributes an attempt's span and its duration
+// metric share: the method, the server, and the URL template when known.
+func (ot *opTrace) httpAttrs(attrs []TelemetryAttr, method string) []TelemetryAttr {
+	attrs = append(attrs,
+		StringAttr(attrMethod, method),
+		StringAttr(attrServerAddress, ot.host),
+		IntAttr(attrServerPort, int64(ot.port)))
+	if ot.op.template != "" {
+		attrs = append(attrs, StringAttr(attrURLTemplate, ot.op.template))
+	}
+	return attrs
 }
 
 // endAttempt ends the span of an attempt: status is the response's (0 when
@@ -222,14 +230,7 @@ func (ot *opTrace) endAttemptSpan(method string, status int, reqID string, err e
 	ot.status, ot.reqID = status, reqID
 	d := time.Since(ot.attemptStart).Seconds()
 	span := ot.attempt
-	metric := make([]TelemetryAttr, 0, 6)
-	metric = append(metric,
-		StringAttr(attrMethod, method),
-		StringAttr(attrServerAddress, ot.host),
-		IntAttr(attrServerPort, int64(ot.port)))
-	if ot.op.template != "" {
-		metric = append(metric, StringAttr(attrURLTemplate, ot.op.template))
-	}
+	metric := ot.httpAttrs(make([]TelemetryAttr, 0, 6), method)
 	attrs := make([]TelemetryAttr, 0, 4)
 	if status > 0 {
 		metric = append(metric, IntAttr(attrStatusCode, int64(status)))
